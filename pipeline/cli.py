@@ -1,0 +1,137 @@
+"""The ``make-book`` command: parse options, call the library, report.
+
+Heavy imports (WeasyPrint, ebooklib) happen inside the commands that need
+them, so ``make-book --help`` answers at once.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import sys
+import traceback
+from pathlib import Path
+from typing import Callable
+
+import click
+
+from . import __version__
+from .errors import MakeBookError
+
+log = logging.getLogger("pipeline")
+
+
+class DefaultGroup(click.Group):
+    """A group that runs ``build`` when no command is named: ``make-book`` = ``make-book build``."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args or (args[0] not in self.commands and args[0] not in ("--help", "-h", "--version")):
+            args = ["build", *args]
+        return super().parse_args(ctx, args)
+
+
+class Failure(click.ClickException):
+    """A user error, already formatted; exit code 1."""
+
+    exit_code = 1
+
+    def show(self, file=None) -> None:
+        click.echo(f"error: {self.message}", err=True)
+
+
+def common_options(command: Callable) -> Callable:
+    """--root, --debug and --verbose, shared by every command."""
+    @click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".",
+                  show_default=True, help="The project folder (holds manuscripts/ and bibliography/).")
+    @click.option("--debug", is_flag=True, help="Show debug messages and Python tracebacks.")
+    @click.option("-v", "--verbose", is_flag=True, help="Say what is being done.")
+    @functools.wraps(command)
+    def wrapper(*args, root: Path, debug: bool, verbose: bool, **kwargs):
+        configure_logging(debug=debug, verbose=verbose)
+        try:
+            return command(*args, root=root, **kwargs)
+        except MakeBookError as exc:
+            if debug:
+                traceback.print_exc()
+            raise Failure(exc.format(root.resolve() if root.is_dir() else None)) from None
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:  # a bug in make-book: say so plainly
+            if debug:
+                raise
+            raise Failure(f"internal error ({type(exc).__name__}: {exc}); run again with --debug and report it")
+
+    return wrapper
+
+
+@click.group(cls=DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="make-book")
+def cli() -> None:
+    """Turn Markdown essays and their BibTeX bibliography into a PDF and an EPUB 3.
+
+    Run in a project folder holding manuscripts/ and bibliography/:
+
+        make-book                 build every manuscript into dist/
+
+        make-book build essai     build manuscripts/essai.md only
+    """
+
+
+@cli.command()
+@click.argument("manuscripts", nargs=-1)
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output folder (default: 'output' in make-book.toml, else dist/).")
+@click.option("--format", "formats", type=click.Choice(["pdf", "epub"]), multiple=True,
+              help="Edition to build; repeat for both (default: both).")
+@click.option("--draft", is_flag=True, help="Draft edition: unresolved references marked in the text.")
+@click.option("--pdf-variant", type=click.Choice(["pdf/ua-1", "pdf/a-3b"]), default=None,
+              help="Ask WeasyPrint for a PDF/UA or PDF/A file.")
+@common_options
+def build(manuscripts: tuple[str, ...], out: Path | None, formats: tuple[str, ...], draft: bool,
+          pdf_variant: str | None, root: Path) -> None:
+    """Build PDF and EPUB editions of MANUSCRIPTS (default: every manuscript).
+
+    A MANUSCRIPT is a file name in manuscripts/ (with or without .md) or a path.
+
+    Example: make-book build mon-essai --format pdf
+    """
+    from .build import FORMATS, build as run_build
+    from .project import open_project
+
+    project = open_project(root)
+    results = run_build(project, list(manuscripts) or None, formats=formats or FORMATS,
+                        out=out.resolve() if out else None, draft=draft, pdf_variant=pdf_variant)
+    failed = [r for r in results if not r.ok]
+    for result in results:
+        if result.ok:
+            shown = ", ".join(_describe(e, project.root) for e in result.editions)
+            click.echo(f"built {result.manuscript.name} in {result.seconds:.1f} s: {shown}")
+        else:
+            click.echo(f"error: {result.error.format(project.root)}", err=True)
+    if failed:
+        raise click.exceptions.Exit(1)
+
+
+def _describe(edition, root: Path) -> str:
+    try:
+        shown = edition.path.relative_to(root)
+    except ValueError:
+        shown = edition.path
+    pages = f", {edition.pages} pages" if edition.pages else ""
+    return f"{shown} ({edition.size // 1024} KiB{pages})"
+
+
+def configure_logging(*, debug: bool, verbose: bool) -> None:
+    level = logging.DEBUG if debug else logging.INFO if verbose else logging.WARNING
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+    log.handlers[:] = [handler]
+    log.setLevel(level)
+    log.propagate = False
+    # Other libraries speak only when debugging: their messages would repeat ours.
+    for name in ("weasyprint", "fontTools", "bibtexparser", "pypandoc"):
+        logging.getLogger(name).setLevel(logging.DEBUG if debug else logging.CRITICAL)
+
+
+def main() -> None:
+    cli(prog_name="make-book")

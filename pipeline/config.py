@@ -1,0 +1,247 @@
+"""Settings: one schema, one validator, one loader.
+
+Precedence, lowest first: the defaults below < ``make-book.toml`` at the project
+root < a manuscript's front matter < the command line. Every key is checked by
+the same validator, which reports every problem with its key and file at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any, Callable
+from urllib.parse import urlsplit
+
+from .errors import ConfigError, ManuscriptError
+
+CONFIG_FILE = "make-book.toml"
+LINK_MODES = ("cite", "footnote", "keep")
+PAPER_SIZES = ("A5", "A4", "6x9in", "letter")
+
+
+class Invalid(ValueError):
+    """Raised by a checker: the value is not acceptable; the text says why."""
+
+
+# -- checkers: each takes a raw value and returns the typed one or raises Invalid.
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise Invalid(f"expected text, got {_kind(value)}")
+    if not isinstance(value, str):
+        raise Invalid(f"expected text, got the number {value!r}; put it in quotes")
+    value = value.strip()
+    if not value:
+        raise Invalid("expected text, got an empty value")
+    return value
+
+
+def _texts(value: Any) -> tuple[str, ...]:
+    """One string or a list of strings (authors, keywords, bibliography files)."""
+    if isinstance(value, str):
+        return (_text(value),)
+    if isinstance(value, list):
+        return tuple(_text(v) for v in value)
+    raise Invalid(f"expected text or a list of texts, got {_kind(value)}")
+
+
+def _lang(value: Any) -> str:
+    from babel import Locale, UnknownLocaleError  # imported here: keeps start-up fast
+
+    tag = _text(value)
+    try:
+        Locale.parse(tag.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        raise Invalid(f"{tag!r} is not a language tag make-book knows; use e.g. 'fr', 'fr-FR' or 'en'")
+    return tag
+
+
+def _url(value: Any) -> str:
+    url = _text(value)
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise Invalid(f"{url!r} is not an absolute http(s) URL, e.g. 'https://example.org/'")
+    return url
+
+
+def _date(value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            return dt.datetime.fromisoformat(text).date()
+        except ValueError:
+            pass
+        if re.fullmatch(r"\d{4}", text):
+            return dt.date(int(text), 1, 1)
+    raise Invalid(f"expected a date written YYYY-MM-DD, got {value!r}")
+
+
+def _choice(options: tuple[str, ...]) -> Callable[[Any], str]:
+    def check(value: Any) -> str:
+        text = _text(value)
+        if text not in options:
+            raise Invalid(f"expected one of {', '.join(options)}; got {text!r}")
+        return text
+
+    return check
+
+
+def _url_map(value: Any) -> tuple[tuple[str, str], ...]:
+    if not isinstance(value, dict):
+        raise Invalid(f"expected a table of URL = citation key, got {_kind(value)}")
+    return tuple((_text(k), _text(v).lstrip("@")) for k, v in value.items())
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+def _setting(check: Callable[[Any], Any], doc: str, default: Any = None) -> Any:
+    return field(default=default, metadata={"check": check, "doc": doc})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything that shapes one edition. Each field documents its key."""
+
+    title: str | None = _setting(_text, "Title; else the first heading, else the file name.")
+    subtitle: str | None = _setting(_text, "Subtitle, printed on the title page.")
+    author: tuple[str, ...] = _setting(_texts, "Author, or a list of authors.", ())
+    date: dt.date | None = _setting(_date, "Date of the edition, YYYY-MM-DD.")
+    lang: str | None = _setting(_lang, "Language tag (fr, fr-FR, en…); detected from the text when unset.")
+    description: str | None = _setting(_text, "One-paragraph summary: PDF subject, EPUB description.")
+    abstract: str | None = _setting(_text, "Abstract printed after the title page.")
+    epigraph: str | None = _setting(_text, "Epigraph printed after the title page.")
+    keywords: tuple[str, ...] = _setting(_texts, "Keywords: PDF keywords, EPUB subjects.", ())
+    bibliography: tuple[str, ...] = _setting(
+        _texts, ".bib files, relative to the project root or to bibliography/; default: all of bibliography/.", ()
+    )
+    csl: str | None = _setting(_text, "A CSL style file in styles/ (or a path in the project).")
+    base_url: str | None = _setting(_url, "The blog's address: root-relative links (/a/b/) are resolved against it.")
+    links: str = _setting(_choice(LINK_MODES), "What a link matching a bibliography entry becomes: cite, footnote or keep.", "cite")
+    url_map: tuple[tuple[str, str], ...] = _setting(_url_map, "Table of URL = citation key: these links cite that entry.", ())
+    cover: str | None = _setting(_text, "Cover image for the EPUB (a path in the project); default: drawn from the title.")
+    paper: str = _setting(_choice(PAPER_SIZES), "Trim size of the PDF page: A5, A4, 6x9in or letter.", "A5")
+    output: str = _setting(_text, "Folder the editions are written to (project config only).", "dist")
+
+
+SETTING_NAMES = tuple(f.name for f in fields(Settings))
+PROJECT_ONLY = {"output", "url_map"}
+FRONT_MATTER_ONLY = {"title", "subtitle", "date", "abstract", "epigraph", "description", "cover"}
+
+
+def setting_docs() -> dict[str, str]:
+    """Key → one-line documentation, for the README and ``--help``."""
+    return {f.name: f.metadata["doc"] for f in fields(Settings)}
+
+
+def validate(
+    data: dict[str, Any],
+    *,
+    source: Path,
+    allowed: set[str],
+    lines: dict[str, int] | None = None,
+    error: type[ConfigError] | type[ManuscriptError] = ConfigError,
+    strict: bool = True,
+) -> dict[str, Any]:
+    """Check ``data`` against the schema; return typed values for known keys.
+
+    Unknown keys are errors when ``strict`` (the project file) and ignored
+    otherwise (blog front matter carries keys such as ``tags`` or ``layout``).
+    All problems are collected, then raised once.
+    """
+    lines = lines or {}
+    checks = {f.name: f.metadata["check"] for f in fields(Settings)}
+    values: dict[str, Any] = {}
+    problems: list[tuple[str, int | None]] = []
+    for key, raw in data.items():
+        if key not in allowed:
+            if strict:
+                known = ", ".join(sorted(allowed))
+                problems.append((f"unknown key {key!r} (known keys: {known})", lines.get(key)))
+            continue
+        if raw is None:
+            continue
+        try:
+            values[key] = checks[key](raw)
+        except Invalid as exc:
+            problems.append((f"{key}: {exc}", lines.get(key)))
+    if problems:
+        first_line = problems[0][1]
+        message = "; ".join(
+            (f"line {line}: {text}" if line and len(problems) > 1 else text) for text, line in problems
+        )
+        raise error(message, path=source, line=first_line, hint="correct the value(s) named above and build again")
+    return values
+
+
+def load_config(root: Path) -> Settings:
+    """Read ``make-book.toml`` at ``root`` if there is one; defaults otherwise."""
+    path = root / CONFIG_FILE
+    if not path.is_file():
+        return Settings()
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            "the file is not UTF-8 text", path=path, line=_byte_line(path.read_bytes(), exc.start),
+            hint="save it as UTF-8",
+        ) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = getattr(exc, "lineno", None) or _toml_line(str(exc))
+        raise ConfigError(f"invalid TOML: {exc.msg if hasattr(exc, 'msg') else exc}", path=path, line=line,
+                          hint="check the TOML syntax: key = \"value\"") from None
+    allowed = set(SETTING_NAMES) - FRONT_MATTER_ONLY
+    values = validate(data, source=path, allowed=allowed, lines=_toml_key_lines(text))
+    return replace(Settings(), **values)
+
+
+def merge(base: Settings, overrides: dict[str, Any]) -> Settings:
+    """``base`` with the given typed values on top (front matter or CLI)."""
+    return replace(base, **overrides)
+
+
+def _toml_key_lines(text: str) -> dict[str, int]:
+    """Where each top-level key is written, so an error can name its line."""
+    found: dict[str, int] = {}
+    table = False
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if stripped.startswith("["):
+            table = True
+            name = stripped.strip("[] ")
+            found.setdefault(name, number)
+            continue
+        match = re.match(r"([A-Za-z0-9_-]+)\s*=", stripped)
+        if match and not table:
+            found.setdefault(match.group(1), number)
+    return found
+
+
+def _toml_line(message: str) -> int | None:
+    match = re.search(r"line (\d+)", message)
+    return int(match.group(1)) if match else None
+
+
+def _byte_line(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, offset) + 1

@@ -1,0 +1,118 @@
+"""From a manuscript to a document: its settings resolved and its body as a pandoc tree."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .bibliography import Bibliography
+from .config import Settings, merge
+from .manuscript import Manuscript
+from .pandoc import Ast, parse_markdown, stringify, walk
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Document:
+    """A manuscript being turned into editions: settings, tree, bibliography."""
+
+    manuscript: Manuscript
+    settings: Settings  # effective settings: title, lang and date are always set
+    ast: Ast
+    bibliography: Bibliography
+    warnings: list[str] = field(default_factory=list)
+    draft: bool = False
+
+    @property
+    def title(self) -> str:
+        return self.settings.title or ""
+
+    @property
+    def lang(self) -> str:
+        return self.settings.lang or "en"
+
+    @property
+    def is_french(self) -> bool:
+        return self.lang.lower().startswith("fr")
+
+    def warn(self, message: str, line: int | None = None) -> None:
+        where = f"{self.manuscript.path.name}:{line}" if line else self.manuscript.path.name
+        text = f"{where}: {message}"
+        self.warnings.append(text)
+        log.warning(text)
+
+
+def parse_document(manuscript: Manuscript, config: Settings, bibliography: Bibliography,
+                   *, draft: bool = False) -> Document:
+    """Parse the body and settle title, language, date and heading levels."""
+    ast = parse_markdown(manuscript.body, what=manuscript.path)
+    settings = merge(config, manuscript.front_matter)
+    title = settings.title or _title_from_headings(ast) or _title_from_name(manuscript.path)
+    lang = settings.lang or detect_language(ast, manuscript.path)
+    date = settings.date or _build_date()
+    _normalise_heading_levels(ast)
+    settings = merge(settings, {"title": title, "lang": lang, "date": date})
+    return Document(manuscript=manuscript, settings=settings, ast=ast, bibliography=bibliography, draft=draft)
+
+
+def detect_language(ast: Ast, path: Path) -> str:
+    """The language of the text (code left out), logged so the author can pin it."""
+    import py3langid
+
+    text = " ".join(stringify(block) for block in ast["blocks"]
+                    if block["t"] not in ("CodeBlock", "RawBlock"))
+    lang, _score = py3langid.classify(text[:20000])
+    log.info("%s: no 'lang' in front matter or make-book.toml; detected %r from the text", path.name, lang)
+    return lang
+
+
+def _title_from_headings(ast: Ast) -> str | None:
+    """A leading level-1 heading is the title (and leaves the body); else the first heading."""
+    blocks = ast["blocks"]
+    headers = [b for b in blocks if b["t"] == "Header"]
+    if not headers:
+        return None
+    first = headers[0]
+    if first["c"][0] == 1 and sum(1 for h in headers if h["c"][0] == 1) == 1:
+        blocks.remove(first)
+        return stringify(first["c"][2])
+    return stringify(first["c"][2])
+
+
+def _title_from_name(path: Path) -> str:
+    words = path.stem.replace("_", " ").replace("-", " ").strip()
+    return words[:1].upper() + words[1:] if words else path.stem
+
+
+def _normalise_heading_levels(ast: Ast) -> None:
+    """Make the highest heading level 2: the title is the only level 1."""
+    levels = []
+
+    def collect(key, value, _fmt, _meta):
+        if key == "Header":
+            levels.append(value[0])
+
+    walk(ast["blocks"], collect, "", {})
+    if not levels:
+        return
+    shift = 2 - min(levels)
+    if shift == 0:
+        return
+
+    def apply(key, value, _fmt, _meta):
+        if key == "Header":
+            value[0] = min(6, value[0] + shift)
+
+    walk(ast["blocks"], apply, "", {})
+
+
+def _build_date() -> dt.date:
+    """The edition date when the manuscript has none: SOURCE_DATE_EPOCH, else today."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).date()
+    return dt.date.today()

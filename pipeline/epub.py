@@ -1,0 +1,435 @@
+"""The EPUB 3 edition, written with ebooklib from the HTML body.
+
+One XHTML file per top-level section; notes sit at the end of the file that
+calls them (so reading systems can show them as pop-ups); the bibliography has
+its own file; every internal link is rewritten to the file that holds its
+target. The zip is repacked with fixed timestamps so that the same inputs and
+``SOURCE_DATE_EPOCH`` give the same bytes.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import hashlib
+import io
+import logging
+import os
+import uuid
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from xml.sax.saxutils import escape, quoteattr
+
+from lxml import etree
+from lxml.html import HtmlElement, html_to_xhtml
+from lxml.html import builder as E
+
+from .errors import RenderError
+from .render import Rendered, authors_line, format_date
+from .terms import localised
+
+log = logging.getLogger(__name__)
+
+XHTML_NS = "http://www.w3.org/1999/xhtml"
+EPUB_NS = "http://www.idpf.org/2007/ops"
+EPUB_TYPE = "data-epub-type"  # becomes epub:type when the page is serialised
+STYLESHEET = "book.css"
+FONT_MEDIA = {".ttf": "font/ttf", ".otf": "font/otf", ".woff": "font/woff", ".woff2": "font/woff2"}
+IMAGE_MEDIA = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
+               ".svg": "image/svg+xml", ".webp": "image/webp"}
+
+
+@dataclass
+class Page:
+    """One XHTML file of the book."""
+
+    name: str  # file name inside the EPUB, e.g. "ch01.xhtml"
+    title: str
+    body: HtmlElement  # the <section> (or <div>) that becomes the page's body
+    epub_type: str = "bodymatter chapter"
+    toc: list[tuple[str, str, list]] = field(default_factory=list)  # (title, fragment, children)
+    in_toc: bool = True
+
+
+def write_epub(rendered: Rendered, target: Path, *, stylesheet: Path, fonts: list[Path],
+               cover: Path | None) -> None:
+    """Build the EPUB for ``rendered`` and write it to ``target``."""
+    from ebooklib import epub
+
+    doc = rendered.document
+    settings = doc.settings
+    lang = doc.lang
+    body = copy.deepcopy(rendered.body)
+    pages = split_pages(body, doc.title, lang)
+    attach_notes(body, pages, lang)
+    link_across_pages(pages)
+    images = collect_images(pages)
+
+    book = epub.EpubBook()
+    book.set_identifier(book_identifier(doc.manuscript.slug))
+    book.set_title(doc.title)
+    book.set_language(lang)
+    for author in settings.author:
+        book.add_author(author)
+    book.add_metadata("DC", "date", settings.date.isoformat())
+    if settings.description:
+        book.add_metadata("DC", "description", settings.description)
+    for keyword in settings.keywords:
+        book.add_metadata("DC", "subject", keyword)
+    add_accessibility_metadata(book, lang, has_images=bool(images))
+
+    css = stylesheet.read_bytes()
+    book.add_item(epub.EpubItem(uid="css", file_name=STYLESHEET, media_type="text/css", content=css))
+    text = "".join(page.body.text_content() for page in pages) + doc.title + "".join(settings.author)
+    for index, font in enumerate(fonts):
+        book.add_item(epub.EpubItem(uid=f"font{index}", file_name=f"fonts/{font.name}",
+                                    media_type=FONT_MEDIA.get(font.suffix.lower(), "font/ttf"),
+                                    content=subset_font(font, text)))
+    for index, (name, source) in enumerate(sorted(images.items())):
+        book.add_item(epub.EpubItem(uid=f"img{index}", file_name=name,
+                                    media_type=IMAGE_MEDIA[Path(name).suffix.lower()], content=source.read_bytes()))
+
+    cover_bytes, cover_name = cover_image(rendered, cover)
+    cover_item = epub.EpubItem(uid="cover-image", file_name=cover_name,
+                               media_type=IMAGE_MEDIA[Path(cover_name).suffix.lower()], content=cover_bytes)
+    cover_item.properties = ["cover-image"]
+    book.add_item(cover_item)
+    book.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-image"})
+
+    cover_page = Page("cover.xhtml", localised("cover", lang), E.SECTION(
+        E.IMG(src=cover_name, alt=f"{doc.title} — {authors_line(settings.author, lang)}".rstrip(" —"),
+              **{"class": "cover"}), **{EPUB_TYPE: "cover"}), epub_type="cover", in_toc=False)
+    title_page = Page("titlepage.xhtml", localised("titlepage", lang), title_page_body(rendered),
+                      epub_type="frontmatter titlepage", in_toc=False)
+    all_pages = [cover_page, title_page, *pages]
+    items = {}
+    for index, page in enumerate(all_pages):
+        item = epub.EpubItem(uid=f"p{index}", file_name=page.name, media_type="application/xhtml+xml",
+                             content=xhtml_page(page, lang))
+        item.properties = ["svg"] if page.body.xpath(".//svg") else []
+        book.add_item(item)
+        items[page.name] = item
+
+    nav = epub.EpubItem(uid="nav", file_name="nav.xhtml", media_type="application/xhtml+xml",
+                        content=nav_page(doc.title, all_pages, lang))
+    nav.properties = ["nav"]
+    book.add_item(nav)
+    book.toc = ncx_toc(all_pages)
+    book.add_item(epub.EpubNcx())
+    book.spine = [items[page.name] for page in all_pages]
+
+    stream = io.BytesIO()
+    try:
+        epub.write_epub(stream, book, {"mtime": modified_time(), "epub3_pages": False})
+    except Exception as exc:
+        raise RenderError(f"the EPUB could not be written: {exc}", path=doc.manuscript.path,
+                          hint="run with --debug for details") from exc
+    target.write_bytes(repack(stream.getvalue()))
+
+
+# -- structure ---------------------------------------------------------------------
+
+
+def split_pages(body: HtmlElement, title: str, lang: str) -> list[Page]:
+    """The text's pages: what precedes the first section, each section, the bibliography."""
+    pages: list[Page] = []
+    prelude = E.SECTION(**{EPUB_TYPE: "bodymatter chapter", "class": "prelude"})
+    prelude.append(E.H1(title, **{"class": "title"}))
+    has_prelude = False
+    for child in list(body):
+        if child.get("role") == "doc-endnotes":
+            continue
+        classes = (child.get("class") or "").split()
+        if child.tag == "section" and "level2" in classes:
+            heading = child.find("h2")
+            name = f"ch{len(pages) + 1:02d}.xhtml"
+            head_text = heading.text_content().strip() if heading is not None else title
+            if child.get("id") == "bibliography":
+                child.set(EPUB_TYPE, "bibliography")
+                child.set("role", "doc-bibliography")
+                pages.append(Page("bibliography.xhtml", head_text, child, epub_type="backmatter bibliography",
+                                  toc=[]))
+                continue
+            child.set(EPUB_TYPE, "chapter")
+            pages.append(Page(name, head_text, child, toc=subsections(child)))
+        else:
+            prelude.append(child)
+            has_prelude = True
+    if has_prelude or not pages:
+        prelude_page = Page("ch00.xhtml", title, prelude)
+        pages.insert(0, prelude_page)
+    return pages
+
+
+def subsections(section: HtmlElement) -> list[tuple[str, str, list]]:
+    entries = []
+    for child in section:
+        if child.tag == "section" and child.get("id"):
+            heading = next((c for c in child if c.tag in ("h3", "h4", "h5", "h6")), None)
+            if heading is not None:
+                entries.append((heading.text_content().strip(), child.get("id"), subsections(child)))
+    return entries
+
+
+def attach_notes(body: HtmlElement, pages: list[Page], lang: str) -> None:
+    """Put each note at the end of the page that calls it, as an EPUB footnote."""
+    notes = {li.get("id"): li for li in body.xpath(".//section[@role='doc-endnotes']//li[@id]")}
+    for page in pages:
+        asides = []
+        for call in page.body.xpath(".//a[@role='doc-noteref']"):
+            note_id = (call.get("href") or "").lstrip("#")
+            source = notes.pop(note_id, None)
+            if source is None:
+                continue
+            call.set(EPUB_TYPE, "noteref")
+            aside = E.ASIDE(id=note_id, role="doc-footnote", **{EPUB_TYPE: "footnote", "class": "footnote"})
+            if source.text and source.text.strip():
+                aside.append(E.P(source.text))
+            for child in list(source):
+                aside.append(child)
+            for back in aside.xpath(".//a[@role='doc-backlink']"):
+                back.text = "↩"
+                back.set("title", localised("back_to_text", lang))
+                back.set("aria-label", localised("back_to_text", lang))
+            asides.append(aside)
+        if asides:
+            notes_block = E.SECTION(E.CLASS("footnotes"), **{EPUB_TYPE: "footnotes"})
+            notes_block.extend(asides)
+            page.body.append(notes_block)
+
+
+def link_across_pages(pages: list[Page]) -> None:
+    """Rewrite ``#id`` links to ``file.xhtml#id`` when the target is in another file."""
+    where: dict[str, str] = {}
+    for page in pages:
+        for element in page.body.iter():
+            if isinstance(element.tag, str) and element.get("id"):
+                where.setdefault(element.get("id"), page.name)
+    for page in pages:
+        for link in page.body.iter("a"):
+            href = link.get("href") or ""
+            if not href.startswith("#"):
+                continue
+            target = where.get(href[1:])
+            if target is None:
+                link.attrib.pop("href")
+                link.tag = "span"
+            elif target != page.name:
+                link.set("href", f"{target}{href}")
+
+
+def collect_images(pages: list[Page]) -> dict[str, Path]:
+    """Image files used by the pages, renamed by content into images/."""
+    images: dict[str, Path] = {}
+    for page in pages:
+        for img in page.body.iter("img"):
+            source = Path(img.get("src", ""))
+            if not source.is_absolute() or not source.is_file():
+                continue
+            suffix = source.suffix.lower()
+            if suffix not in IMAGE_MEDIA:
+                raise RenderError(f"image format {suffix!r} cannot go in an EPUB", path=source,
+                                  hint="use PNG, JPEG, GIF, SVG or WebP")
+            digest = hashlib.sha1(source.read_bytes()).hexdigest()[:12]
+            name = f"images/{source.stem[:40]}-{digest}{suffix}"
+            images[name] = source
+            img.set("src", name)
+    return images
+
+
+def title_page_body(rendered: Rendered) -> HtmlElement:
+    doc = rendered.document
+    settings = doc.settings
+    section = E.SECTION(E.CLASS("titlepage"), **{EPUB_TYPE: "titlepage"})
+    section.append(E.H1(doc.title, **{"class": "title"}))
+    if settings.subtitle:
+        section.append(E.P(E.CLASS("subtitle"), settings.subtitle))
+    if settings.author:
+        section.append(E.P(E.CLASS("author"), authors_line(settings.author, doc.lang)))
+    section.append(E.P(E.CLASS("date"), format_date(settings.date, doc.lang)))
+    if settings.epigraph:
+        section.append(E.BLOCKQUOTE(E.CLASS("epigraph"), E.P(settings.epigraph)))
+    if settings.abstract:
+        section.append(E.SECTION(E.CLASS("abstract"), E.H2(localised("abstract", doc.lang)), E.P(settings.abstract)))
+    return section
+
+
+# -- serialisation -------------------------------------------------------------------
+
+
+def xhtml_page(page: Page, lang: str) -> bytes:
+    body = to_xhtml(page.body)
+    return xhtml_document(page.title, lang, body)
+
+
+def to_xhtml(element: HtmlElement) -> etree._Element:
+    """A copy of an HTML element in the XHTML namespace, with ``epub:type`` attributes."""
+    tree = copy.deepcopy(element)
+    html_to_xhtml(tree)
+    for node in tree.iter():
+        if not isinstance(node.tag, str):
+            continue
+        value = node.attrib.pop(EPUB_TYPE, None)
+        if value:
+            node.set(f"{{{EPUB_NS}}}type", value)
+    return tree
+
+
+def xhtml_document(title: str, lang: str, *content: etree._Element, extra_head: str = "") -> bytes:
+    parts = [etree.tostring(node, encoding="unicode") for node in content]
+    # Serialised children carry their own xmlns declarations; they are made
+    # redundant by the root's, so parse the whole page back once to clean them.
+    page = (
+        f'<html xmlns="{XHTML_NS}" xmlns:epub="{EPUB_NS}" lang={quoteattr(lang)} xml:lang={quoteattr(lang)}>'
+        f"<head><meta charset=\"utf-8\"/><title>{escape(title)}</title>"
+        f'<link rel="stylesheet" type="text/css" href="{STYLESHEET}"/>{extra_head}</head>'
+        f"<body>{''.join(parts)}</body></html>"
+    )
+    tree = etree.fromstring(page.encode("utf-8"))
+    etree.cleanup_namespaces(tree, top_nsmap={None: XHTML_NS, "epub": EPUB_NS})
+    return b'<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html>\n' + etree.tostring(tree, encoding="utf-8")
+
+
+def nav_page(title: str, pages: list[Page], lang: str) -> bytes:
+    """The EPUB 3 navigation document: nested contents and landmarks, in the book's language."""
+    def entries(page_name: str, children: list) -> str:
+        if not children:
+            return ""
+        items = "".join(
+            f'<li><a href="{page_name}#{fragment}">{escape(text)}</a>{entries(page_name, sub)}</li>'
+            for text, fragment, sub in children)
+        return f"<ol>{items}</ol>"
+
+    toc_items = "".join(f'<li><a href="{p.name}">{escape(p.title)}</a>{entries(p.name, p.toc)}</li>'
+                        for p in pages if p.in_toc)
+    landmarks = [("cover", "cover.xhtml", localised("cover", lang)),
+                 ("titlepage", "titlepage.xhtml", localised("titlepage", lang))]
+    text_pages = [p for p in pages if p.in_toc and "bibliography" not in p.epub_type]
+    if text_pages:
+        landmarks.append(("bodymatter", text_pages[0].name, localised("start", lang)))
+    landmarks += [("bibliography", p.name, p.title) for p in pages if "bibliography" in p.epub_type]
+    landmark_items = "".join(f'<li><a epub:type="{kind}" href="{href}">{escape(text)}</a></li>'
+                             for kind, href, text in landmarks)
+    contents = localised("contents", lang)
+    nav = (f'<nav epub:type="toc" id="toc" role="doc-toc"><h1>{escape(contents)}</h1><ol>{toc_items}</ol></nav>'
+           f'<nav epub:type="landmarks" id="landmarks" hidden="hidden"><h2>{escape(localised("landmarks", lang))}'
+           f"</h2><ol>{landmark_items}</ol></nav>")
+    wrapper = etree.fromstring(f'<div xmlns="{XHTML_NS}" xmlns:epub="{EPUB_NS}">{nav}</div>'.encode())
+    return xhtml_document(contents, lang, *wrapper)
+
+
+def ncx_toc(pages: list[Page]) -> list:
+    """The same contents for ebooklib's NCX, which older reading systems use."""
+    from ebooklib import epub
+
+    def entry(page: Page, text: str, fragment: str, children: list, uid: str):
+        link = epub.Link(f"{page.name}#{fragment}", text, uid)
+        if not children:
+            return link
+        return (epub.Section(text, f"{page.name}#{fragment}"),
+                [entry(page, t, f, c, f"{uid}-{i}") for i, (t, f, c) in enumerate(children)])
+
+    toc = []
+    for index, page in enumerate(p for p in pages if p.in_toc):
+        if page.toc:
+            toc.append((epub.Section(page.title, page.name),
+                        [entry(page, t, f, c, f"n{index}-{i}") for i, (t, f, c) in enumerate(page.toc)]))
+        else:
+            toc.append(epub.Link(page.name, page.title, f"n{index}"))
+    return toc
+
+
+# -- metadata, fonts, cover, zip -----------------------------------------------------
+
+
+def book_identifier(slug: str) -> str:
+    """A ``urn:uuid:`` that stays the same for every build of the same manuscript."""
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'make-book:{slug}')}"
+
+
+SUMMARY = {
+    "fr": "Texte structuré par titres, avec table des matières navigable, notes liées à leur appel et "
+          "bibliographie liée aux citations. Ne présente aucun danger connu.",
+    "en": "Text structured by headings, with a navigable table of contents, notes linked to their calls "
+          "and a bibliography linked from each citation. No known hazards.",
+}
+
+
+def add_accessibility_metadata(book, lang: str, *, has_images: bool) -> None:
+    """EPUB Accessibility 1.1 metadata (schema.org terms)."""
+    def meta(prop: str, value: str) -> None:
+        book.add_metadata(None, "meta", value, {"property": f"schema:{prop}"})
+
+    meta("accessMode", "textual")
+    if has_images:
+        meta("accessMode", "visual")
+    meta("accessModeSufficient", "textual")
+    for feature in ("structuralNavigation", "tableOfContents", "readingOrder"):
+        meta("accessibilityFeature", feature)
+    if has_images:
+        meta("accessibilityFeature", "alternativeText")
+    meta("accessibilityHazard", "none")
+    meta("accessibilitySummary", SUMMARY.get(lang.split("-")[0], SUMMARY["en"]))
+
+
+def subset_font(path: Path, text: str) -> bytes:
+    """The font cut down to the characters the book uses (plus ASCII and common punctuation)."""
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(str(path), recalcTimestamp=False)
+    options = subset.Options()
+    options.layout_features = ["*"]
+    options.name_IDs = ["*"]
+    options.name_languages = ["*"]
+    options.notdef_outline = True
+    options.recalc_timestamp = False
+    subsetter = subset.Subsetter(options)
+    keep = set(text) | {chr(c) for c in range(0x20, 0x7F)} | set("«»“”‘’…–—\u00a0\u202f↩éèêàçùôîœæÉÈÀÇ")
+    subsetter.populate(text="".join(sorted(keep)))
+    subsetter.subset(font)
+    out = io.BytesIO()
+    font.save(out)
+    return out.getvalue()
+
+
+def cover_image(rendered: Rendered, cover: Path | None) -> tuple[bytes, str]:
+    """The author's cover, or one drawn from the title, author and date."""
+    if cover is not None:
+        suffix = cover.suffix.lower()
+        if suffix not in (".png", ".jpg", ".jpeg"):
+            raise RenderError(f"cover {cover.name!r} must be a PNG or JPEG image", path=cover,
+                              hint="convert the cover to PNG or JPEG")
+        return cover.read_bytes(), f"images/cover{suffix}"
+    from .cover import draw_cover
+
+    doc = rendered.document
+    return draw_cover(doc.title, doc.settings.subtitle, authors_line(doc.settings.author, doc.lang),
+                      format_date(doc.settings.date, doc.lang)), "images/cover.png"
+
+
+def modified_time() -> dt.datetime:
+    """``dcterms:modified``: SOURCE_DATE_EPOCH when set, so that builds repeat exactly."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).replace(tzinfo=None)
+    return dt.datetime.now(tz=dt.timezone.utc).replace(tzinfo=None, microsecond=0)
+
+
+def repack(data: bytes) -> bytes:
+    """The same zip with ``mimetype`` first and stored, and fixed timestamps."""
+    stamp = modified_time()
+    date_time = (max(stamp.year, 1980), stamp.month, stamp.day, stamp.hour, stamp.minute, stamp.second)
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        names = source.namelist()
+        ordered = ["mimetype"] + [n for n in names if n != "mimetype"]
+        for name in ordered:
+            info = zipfile.ZipInfo(name, date_time=date_time)
+            info.external_attr = 0o644 << 16
+            info.create_system = 3
+            info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
+            target.writestr(info, source.read(name))
+    return out.getvalue()

@@ -1,0 +1,80 @@
+"""The errors a user can cause, each carrying where it happened and how to fix it.
+
+The library raises these; only the CLI turns them into a message and an exit
+code. Anything else that escapes is a bug in make-book, not in the manuscript.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class MakeBookError(Exception):
+    """A problem in the user's input or environment that the user can fix.
+
+    ``path`` and ``line`` (1-based) say where; ``hint`` says what to do.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: Path | str | None = None,
+        line: int | None = None,
+        hint: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = Path(path) if path is not None else None
+        self.line = line
+        self.hint = hint
+
+    def location(self, relative_to: Path | None = None) -> str:
+        """``file:line`` as a user reads it, relative to the project when possible."""
+        if self.path is None:
+            return ""
+        shown = self.path
+        if relative_to is not None:
+            try:
+                shown = self.path.resolve().relative_to(relative_to.resolve())
+            except ValueError:
+                pass
+        return f"{shown}:{self.line}" if self.line else str(shown)
+
+    def format(self, relative_to: Path | None = None) -> str:
+        where = self.location(relative_to)
+        text = f"{where}: {self.message}" if where else self.message
+        if self.hint:
+            text += f"\n  How to fix: {self.hint}"
+        return text
+
+    def __str__(self) -> str:
+        return self.format()
+
+
+class ConfigError(MakeBookError):
+    """The project configuration (make-book.toml) or a command-line option is wrong."""
+
+
+class ProjectError(MakeBookError):
+    """The project folder is not usable (missing folders, paths outside the root)."""
+
+
+class ManuscriptError(MakeBookError):
+    """A manuscript cannot be read: encoding, front matter, structure."""
+
+
+class BibliographyError(MakeBookError):
+    """A BibTeX file is malformed or inconsistent."""
+
+
+class CitationError(MakeBookError):
+    """A manuscript cites something the bibliography does not have."""
+
+
+class RenderError(MakeBookError):
+    """Pandoc, WeasyPrint or the EPUB writer refused the document."""
+
+
+class BuildFailed(MakeBookError):
+    """One or more manuscripts failed; each failure was reported on its own."""

@@ -1,0 +1,75 @@
+"""Run pandoc (the binary pypandoc-binary ships) and walk its document tree."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from functools import cache
+from pathlib import Path
+from typing import Any, Callable
+
+from pandocfilters import stringify, walk
+
+from .errors import RenderError
+
+Ast = dict[str, Any]
+Node = dict[str, Any]
+
+# Pandoc Markdown as the blog writes it; the front matter is read by make-book,
+# so a later '---' in the body stays a rule. ASCII identifiers keep fragment
+# links readable (#pourquoi-ca rather than #pourquoi-ça).
+MARKDOWN = "markdown-yaml_metadata_block+ascii_identifiers"
+
+__all__ = ["Ast", "Node", "MARKDOWN", "run", "parse_markdown", "pandoc_version", "stringify", "walk", "meta_string",
+           "inlines", "transform"]
+
+
+@cache
+def pandoc_path() -> str:
+    import pypandoc
+
+    return pypandoc.get_pandoc_path()
+
+
+@cache
+def pandoc_version() -> str:
+    out = subprocess.run([pandoc_path(), "--version"], capture_output=True, text=True, check=True).stdout
+    return out.split("\n", 1)[0].split()[-1]
+
+
+def run(source: str, args: list[str], *, what: Path | None = None) -> tuple[str, str]:
+    """Run pandoc in its sandbox on ``source``; return (stdout, stderr)."""
+    command = [pandoc_path(), "--sandbox", *args]
+    proc = subprocess.run(command, input=source.encode("utf-8"), capture_output=True)
+    stderr = proc.stderr.decode("utf-8", "replace")
+    if proc.returncode != 0:
+        detail = stderr.strip().splitlines()[-1] if stderr.strip() else f"exit code {proc.returncode}"
+        raise RenderError(f"pandoc failed: {detail}", path=what,
+                          hint="run with --debug for pandoc's full message; the manuscript may use unsupported syntax")
+    return proc.stdout.decode("utf-8"), stderr
+
+
+def parse_markdown(text: str, *, what: Path | None = None) -> Ast:
+    out, _ = run(text, ["-f", MARKDOWN, "-t", "json"], what=what)
+    return json.loads(out)
+
+
+def meta_string(value: str) -> Node:
+    return {"t": "MetaInlines", "c": [{"t": "Str", "c": value}]}
+
+
+def inlines(text: str) -> list[Node]:
+    """Plain text as pandoc inlines (words and spaces)."""
+    out: list[Node] = []
+    for index, word in enumerate(text.split(" ")):
+        if index:
+            out.append({"t": "Space"})
+        if word:
+            out.append({"t": "Str", "c": word})
+    return out
+
+
+def transform(ast: Ast, action: Callable[[str, Any, str, Any], Any]) -> Ast:
+    """Apply a pandocfilters-style action to every node of the blocks."""
+    ast["blocks"] = walk(ast["blocks"], action, "html", ast.get("meta", {}))
+    return ast

@@ -1,0 +1,79 @@
+"""Render the document tree to HTML with pandoc's citeproc, as an lxml tree.
+
+Both editions start from this one HTML body; each writer then shapes it for
+its medium (notes at the foot of the page, or one file per section).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from lxml import html as lxml_html
+from lxml.html import HtmlElement
+
+from .document import Document
+from .pandoc import run
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Rendered:
+    """The HTML body of a document (a ``<div>`` of pandoc's sections) and its document."""
+
+    document: Document
+    body: HtmlElement
+
+    @property
+    def lang(self) -> str:
+        return self.document.lang
+
+
+def render_html(document: Document, *, csl: Path | None = None) -> Rendered:
+    """Run citeproc and pandoc's HTML writer on the document tree."""
+    ast = dict(document.ast)
+    meta = dict(ast.get("meta", {}))
+    meta["lang"] = {"t": "MetaString", "c": document.lang}
+    meta["link-citations"] = {"t": "MetaBool", "c": True}
+    meta["link-bibliography"] = {"t": "MetaBool", "c": True}
+    ast["meta"] = meta
+    args = ["-f", "json", "-t", "html5", "--section-divs", "--wrap=none", "--citeproc"]
+    for path in document.bibliography.files:
+        args += ["--bibliography", str(path)]
+    if csl is not None:
+        args += ["--csl", str(csl)]
+    out, stderr = run(json.dumps(ast), args, what=document.manuscript.path)
+    for line in stderr.splitlines():
+        if line.strip():
+            log.warning("%s: pandoc: %s", document.manuscript.path.name, line.strip())
+    body = lxml_html.fragment_fromstring(out, create_parent="div") if out.strip() else lxml_html.Element("div")
+    return Rendered(document=document, body=body)
+
+
+def format_date(date: dt.date, lang: str) -> str:
+    """A date as a reader of ``lang`` writes it: « 1er mai 2024 », “May 1, 2024”."""
+    from babel.dates import format_date as babel_format
+
+    locale = lang.replace("-", "_")
+    try:
+        text = babel_format(date, format="long", locale=locale)
+    except (ValueError, LookupError):
+        text = babel_format(date, format="long", locale="en")
+    if locale.startswith("fr") and date.day == 1 and text.startswith("1 "):
+        text = "1er" + text[1:]  # French writes the first of the month as an ordinal
+    return text
+
+
+def authors_line(authors: tuple[str, ...], lang: str) -> str:
+    from babel.lists import format_list
+
+    if not authors:
+        return ""
+    try:
+        return format_list(list(authors), locale=lang.replace("-", "_"))
+    except (ValueError, LookupError):
+        return ", ".join(authors)
