@@ -18,7 +18,7 @@ logging.getLogger(__name__).addHandler(logging.NullHandler())
 def __getattr__(name: str):
     # Lazy: importing the package must stay cheap for `make-book --help`.
     if name == "build":
-        from .build import build
+        from .builder import build
 
         return build
     if name == "open_project":

@@ -8,6 +8,7 @@ does not.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,6 +18,8 @@ from bibtexparser import model
 from .errors import BibliographyError
 
 log = logging.getLogger(__name__)
+
+_BARE_VALUE = re.compile(r"\s*[\w.:+-]+(\s*#\s*(\{[^{}]*\}|\"[^\"]*\"|[\w.:+-]+))*\s*")
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,14 @@ def read_bib_file(path: Path) -> list[Entry]:
         else:
             reason = _reason(block.error)
             problems.append((line, f"malformed entry {opening!r}: {reason}"))
+    for entry in library.entries:
+        for name, value in entry.fields_dict.items():
+            # bibtexparser reads `title = {A}  year = 2000` as one bare value: a
+            # bare value can only be a number or @string names joined by '#'.
+            if getattr(value, "enclosing", None) == "no-enclosing" and not _BARE_VALUE.fullmatch(str(value.value)):
+                line = entry.start_line + 1 + (value.start_line or 0)
+                problems.append((line, f"entry {entry.key!r}, field {name!r}: missing comma after this field's "
+                                       "value (it runs into the next field)"))
     if problems:
         problems.sort()
         line, message = problems[0]

@@ -95,7 +95,7 @@ def build(manuscripts: tuple[str, ...], out: Path | None, formats: tuple[str, ..
 
     Example: make-book build mon-essai --format pdf
     """
-    from .build import FORMATS, build as run_build
+    from .builder import FORMATS, build as run_build
     from .project import open_project
 
     project = open_project(root)

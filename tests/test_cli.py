@@ -1,0 +1,96 @@
+"""The command line: exit codes, messages, no tracebacks."""
+
+import pytest
+from click.testing import CliRunner
+
+from pipeline.cli import cli
+
+from .conftest import write
+
+ESSAY = "---\ntitle: Essai\ndate: 2024-05-01\nlang: fr\n---\n\n## Partie\n\nTexte [@eco1985lector, p. 3].\n"
+
+
+def run(*args):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def test_build_a_project_without_styles_folder(project):
+    root = project({"essai.md": ESSAY})
+    result = run("--root", str(root))
+    assert result.exit_code == 0, result.output
+    assert (root / "dist" / "essai.pdf").stat().st_size > 1000
+    assert (root / "dist" / "essai.epub").stat().st_size > 1000
+    assert "built essai.md" in result.output
+
+
+def test_build_one_format_into_another_folder(project, tmp_path):
+    root = project({"essai.md": ESSAY, "autre.md": ESSAY})
+    out = tmp_path / "out"
+    result = run("build", "essai", "--root", str(root), "--out", str(out), "--format", "epub")
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in out.iterdir()] == ["essai.epub"]
+
+
+def test_version_and_help():
+    assert run("--version").output.startswith("make-book, version ")
+    for command in ([], ["build"]):
+        result = run(*command, "--help")
+        assert result.exit_code == 0 and "Usage:" in result.output
+
+
+@pytest.mark.parametrize("files, args, words", [
+    ({"essai.md": ESSAY.replace("@eco1985lector", "@eco1958lector")}, [],
+     ["essai.md:9", "unknown citation key @eco1958lector", "did you mean @eco1985lector"]),
+    ({"essai.md": "---\ntitle: [oops\n---\nTexte\n"}, [], ["essai.md:2", "invalid YAML"]),
+    ({"essai.md": ESSAY}, ["absent"], ["no manuscript called 'absent'"]),
+    ({"essai.md": ESSAY}, ["essai", "essai.md"], ["named twice"]),
+    ({"essai.md": ESSAY.replace("Texte", "![Figure](fig.png)\n\nTexte")}, [], ["essai.md:9", "image 'fig.png' not found"]),
+])
+def test_user_errors_exit_1_with_one_clear_message(project, files, args, words):
+    root = project(files)
+    result = run("build", *args, "--root", str(root))
+    assert result.exit_code == 1
+    for word in words:
+        assert word in result.output
+    assert "Traceback" not in result.output
+    assert "How to fix" in result.output
+
+
+def test_bad_bibtex_and_bad_config(project):
+    root = project({"essai.md": ESSAY}, bib={"refs.bib": "@book{eco1985lector,\n  title = {Unclosed,\n}\n"})
+    result = run("--root", str(root))
+    assert result.exit_code == 1 and "refs.bib:1" in result.output and "malformed entry" in result.output
+    root = project({"essai.md": ESSAY}, config='colour = "red"\n')
+    result = run("--root", str(root))
+    assert result.exit_code == 1 and "make-book.toml:1" in result.output and "unknown key 'colour'" in result.output
+
+
+def test_missing_root_and_usage_errors(tmp_path):
+    result = run("--root", str(tmp_path / "nowhere"))
+    assert result.exit_code == 1 and "does not exist" in result.output
+    result = run("build", "--format", "docx")
+    assert result.exit_code == 2
+
+
+def test_one_failing_manuscript_does_not_stop_the_others(project):
+    root = project({"bon.md": ESSAY, "mauvais.md": ESSAY.replace("@eco1985lector", "@nobody")})
+    result = run("--root", str(root))
+    assert result.exit_code == 1
+    assert (root / "dist" / "bon.pdf").exists()
+    assert not (root / "dist" / "mauvais.pdf").exists()
+
+
+def test_a_failed_build_keeps_the_previous_edition(project):
+    root = project({"essai.md": ESSAY})
+    assert run("--root", str(root)).exit_code == 0
+    before = (root / "dist" / "essai.pdf").read_bytes()
+    (root / "manuscripts" / "essai.md").write_text(ESSAY.replace("@eco1985lector", "@nobody"), encoding="utf-8")
+    assert run("--root", str(root)).exit_code == 1
+    assert (root / "dist" / "essai.pdf").read_bytes() == before
+    assert not [p for p in (root / "dist").iterdir() if p.name.startswith(".")]
+
+
+def test_debug_shows_the_traceback(project):
+    root = project({"essai.md": ESSAY.replace("@eco1985lector", "@nobody")})
+    result = CliRunner().invoke(cli, ["--root", str(root), "--debug"])
+    assert result.exit_code == 1
