@@ -19,11 +19,23 @@ log = logging.getLogger(__name__)
 
 # Block elements a note may hold become spans: a note sits inside a paragraph,
 # where HTML parsing would otherwise close the paragraph at the first block.
+# Blocks whose widows and orphans may be relaxed to keep a note on its call's page.
+RELAXABLE = {"p", "li", "dd", "blockquote", "h2", "h3", "h4", "figcaption"}
+LAYOUT_PASSES = 5
 NOTE_BLOCKS = {"p", "div", "blockquote", "ul", "ol", "li", "pre", "dl", "dt", "dd", "table", "figure", "hr"}
 
 
 def book_html(rendered: Rendered) -> str:
     """The whole HTML page WeasyPrint lays out: title page, contents, text."""
+    return serialise(book_tree(rendered))
+
+
+def serialise(page: HtmlElement) -> str:
+    return "<!DOCTYPE html>\n" + etree.tostring(page, encoding="unicode", method="html")
+
+
+def book_tree(rendered: Rendered) -> HtmlElement:
+    """The page as an lxml tree, so layout passes can adjust it."""
     doc = rendered.document
     settings = doc.settings
     body = copy.deepcopy(rendered.body)
@@ -60,8 +72,7 @@ def book_html(rendered: Rendered) -> str:
     if doc.draft:
         page_body.set("class", "draft")
     page_body.append(main)
-    page = E.HTML(head, page_body, lang=doc.lang)
-    return "<!DOCTYPE html>\n" + etree.tostring(page, encoding="unicode", method="html")
+    return E.HTML(head, page_body, lang=doc.lang)
 
 
 def front_matter_pages(rendered: Rendered) -> HtmlElement | None:
@@ -119,13 +130,24 @@ def write_pdf(rendered: Rendered, target: Path, *, stylesheets: list[Path], fetc
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
-    page = book_html(rendered)
+    tree = book_tree(rendered)
     fonts = FontConfiguration()
     try:
         sheets = [CSS(filename=str(path), font_config=fonts, url_fetcher=fetcher) for path in stylesheets]
         sheets.append(CSS(string=page_size_css(rendered.document.settings.paper), font_config=fonts))
-        document = HTML(string=page, base_url=str(rendered.document.manuscript.path), url_fetcher=fetcher).render(
-            stylesheets=sheets, font_config=fonts)
+        for attempt in range(LAYOUT_PASSES):
+            document = HTML(string=serialise(tree), base_url=str(rendered.document.manuscript.path),
+                            url_fetcher=fetcher).render(stylesheets=sheets, font_config=fonts)
+            misplaced = misplaced_notes(document)
+            if not misplaced or attempt == LAYOUT_PASSES - 1:
+                break
+            log.debug("%s: notes %s off their call's page; relaxing widows there (pass %d)",
+                      rendered.document.manuscript.path.name, ", ".join(sorted(misplaced)), attempt + 2)
+            relax_around(tree, misplaced)
+        if misplaced:
+            numbers = ", ".join(sorted((n.removeprefix("fn") for n in misplaced), key=int))
+            rendered.document.warn(f"note(s) {numbers} printed on the page after their call (WeasyPrint could not "
+                                   "fit them); shortening those notes or the paragraph around them helps")
         document.write_pdf(target, pdf_variant=variant, pdf_identifier=_identifier(rendered),
                            uncompressed_pdf=False)
     except RenderError:
@@ -134,6 +156,61 @@ def write_pdf(rendered: Rendered, target: Path, *, stylesheets: list[Path], fetc
         raise RenderError(f"WeasyPrint could not lay out the PDF: {exc}", path=rendered.document.manuscript.path,
                           hint="run with --debug for details; check the styles and images") from exc
     return len(document.pages)
+
+
+def misplaced_notes(document) -> set[str]:
+    """Ids of notes whose text does not start on the page of their call."""
+    calls: dict[str, int] = {}
+    starts: dict[str, int] = {}
+    for number, page in enumerate(document.pages):
+        for box in _boxes(page._page_box):
+            tag = getattr(box, "element_tag", None) or ""
+            element = getattr(box, "element", None)
+            if element is None:
+                continue
+            if tag.endswith("::footnote-call"):
+                calls.setdefault(element.get("id"), number)
+            elif tag.endswith("::footnote-marker"):
+                starts.setdefault(element.get("id"), number)
+    return {note for note, page in calls.items() if starts.get(note) != page}
+
+
+def relax_around(tree: HtmlElement, notes: set[str]) -> None:
+    """Let the blocks around each misplaced note's call take single widows and orphans.
+
+    WeasyPrint 70 can lose track of a note when it moves lines to satisfy
+    widows or orphans after the note was placed; relaxing only there keeps
+    two-line widows and orphans everywhere else. When a heading follows the
+    call closely, moving it back with the text it must not leave is what loses
+    the note: that heading then starts a new page.
+    """
+    blocks = [e for e in tree.iter() if isinstance(e.tag, str) and e.tag in RELAXABLE
+              and not any(a.get("class") == "footnote" for a in e.iterancestors())]
+    for note_id in notes:
+        found = tree.xpath(f"//span[@id='{note_id}']")
+        if not found:
+            continue
+        holder = next((a for a in found[0].iterancestors() if a.tag in RELAXABLE), None)
+        if holder is None or holder not in blocks:
+            continue
+        start = blocks.index(holder)
+        for block in blocks[max(0, start - 1):start + 4]:
+            _add_class(block, "relaxed")
+        heading = next((b for b in blocks[start + 1:start + 4] if b.tag in ("h2", "h3", "h4")), None)
+        if heading is not None:
+            _add_class(heading.getparent() if heading.getparent().tag == "section" else heading, "new-page")
+
+
+def _add_class(element: HtmlElement, name: str) -> None:
+    classes = (element.get("class") or "").split()
+    if name not in classes:
+        element.set("class", " ".join([*classes, name]))
+
+
+def _boxes(box):
+    yield box
+    for child in getattr(box, "children", None) or ():
+        yield from _boxes(child)
 
 
 PAPER = {"A5": "148mm 210mm", "A4": "210mm 297mm", "6x9in": "6in 9in", "letter": "8.5in 11in"}

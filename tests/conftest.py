@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import textwrap
 import zipfile
@@ -104,5 +105,5 @@ def pdf_pages(pdf: Path, *, flat: bool = False) -> list[str]:
 
     pages = [page.extract_text() or "" for page in PdfReader(str(pdf)).pages]
     if flat:
-        pages = [" ".join(text.replace("-\n", "").split()) for text in pages]
+        pages = [" ".join(re.sub("[-\u2010\u00ad]\n", "", text).split()) for text in pages]
     return pages
