@@ -10,12 +10,14 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import bibtexparser
 from bibtexparser import model
 
 from .errors import BibliographyError
+from .identifiers import Identifier, entry_identifiers
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +38,9 @@ class Entry:
         return value.strip() if value and value.strip() else None
 
 
+TODO_FIELD = "todo"  # marks a stub written by `make-book refs --stubs`, still to be completed
+
+
 @dataclass(frozen=True)
 class Bibliography:
     files: tuple[Path, ...]
@@ -47,6 +52,19 @@ class Bibliography:
 
     def __contains__(self, key: str) -> bool:
         return key in self.entries
+
+    @cached_property
+    def identifiers(self) -> dict[Identifier, str]:
+        """DOI, arXiv id, ISBN and URL of every entry → its key (the first entry wins)."""
+        index: dict[Identifier, str] = {}
+        for entry in self.entries.values():
+            for identifier in entry_identifiers(entry.fields):
+                index.setdefault(identifier, entry.key)
+        return index
+
+    def is_stub(self, key: str) -> bool:
+        entry = self.entries.get(key)
+        return entry is not None and TODO_FIELD in entry.fields
 
 
 def read_bib_file(path: Path) -> list[Entry]:

@@ -1,6 +1,8 @@
 """Citations, links and images: check them against the bibliography and the project.
 
-Everything here works on pandoc's document tree. Text positions are only
+A link whose target is a work of the bibliography (same DOI, arXiv id, ISBN or
+URL, or a URL the project maps to a key) becomes a citation of that work.
+Everything here works on pandoc's document tree; text positions are only
 looked up to tell the author which line a problem is on.
 """
 
@@ -9,101 +11,268 @@ from __future__ import annotations
 import difflib
 import logging
 from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
+from .bibliography import Bibliography
 from .document import Document
 from .errors import CitationError, ManuscriptError
-from .pandoc import stringify, transform, walk
+from .identifiers import link_identifiers, url as normal_url
+from .pandoc import Node, stringify, transform, walk
 from .terms import localised
 
 log = logging.getLogger(__name__)
 
 EXTERNAL_SCHEMES = {"http", "https", "mailto", "ftp", "ftps", "tel"}
 
+# What a citation or a link turned out to be.
+CITED = "cited"  # [@key] with an entry
+UNKNOWN_KEY = "unknown key"  # [@key] without one
+MATCHED = "matched"  # link to a work of the bibliography
+UNMATCHED = "no entry"  # external link to a work the bibliography lacks
+RESOLVED = "resolved"  # root-relative link, made absolute with base_url
+UNRESOLVED = "unresolved"  # root-relative or relative link with nowhere to point
+ANCHOR = "anchor"  # link to a heading of the text
+DEAD_ANCHOR = "dead anchor"  # link to an id the text does not have
+OTHER = "other"  # mailto:, tel:… left as they are
+PROBLEMS = {UNKNOWN_KEY, UNMATCHED, UNRESOLVED, DEAD_ANCHOR}
 
-def resolve_references(document: Document, *, project_root: Path) -> Document:
-    """Check citations, settle every link and image, and place the bibliography."""
-    check_citations(document)
-    resolve_links(document)
+
+@dataclass(frozen=True)
+class Reference:
+    """One citation or link of a manuscript, with what make-book made of it."""
+
+    line: int | None
+    kind: str  # "citation" or "link"
+    target: str  # the key, or the link's address
+    status: str
+    key: str | None = None  # the entry cited (citations and matched links)
+    how: str | None = None  # key, doi, arxiv, isbn, url or mapping
+    text: str = ""  # the link's text
+    stub: bool = False  # the entry is a stub still to be completed
+
+    @property
+    def unresolved(self) -> bool:
+        return self.status in PROBLEMS or self.stub
+
+    def as_dict(self) -> dict:
+        return {"line": self.line, "kind": self.kind, "target": self.target, "status": self.status,
+                "key": self.key, "how": self.how, "text": self.text, "stub": self.stub}
+
+
+@dataclass
+class ReferenceReport:
+    manuscript: Path
+    references: list[Reference] = field(default_factory=list)
+    uncited: list[str] = field(default_factory=list)
+
+    @property
+    def unresolved(self) -> list[Reference]:
+        return [r for r in self.references if r.unresolved]
+
+    def as_dict(self) -> dict:
+        return {"manuscript": str(self.manuscript), "references": [r.as_dict() for r in self.references],
+                "uncited": self.uncited, "unresolved": len(self.unresolved)}
+
+
+# -- classification ------------------------------------------------------------------
+
+
+def classify_link(url: str, document: Document, ids: set[str]) -> tuple[str, str | None, str | None, str]:
+    """(status, key, how, address to print) for a link of ``document``."""
+    settings = document.settings
+    mapped = _mapped_key(url, settings.url_map, settings.base_url)
+    if mapped:
+        return MATCHED, mapped, "mapping", _absolute(url, settings.base_url) or url
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if url.startswith("//"):
+        url = "https:" + url
+        scheme = "https"
+    if scheme in ("http", "https"):
+        for identifier in link_identifiers(url):
+            key = document.bibliography.identifiers.get(identifier)
+            if key:
+                return MATCHED, key, identifier.kind, url
+        return UNMATCHED, None, None, url
+    if scheme in EXTERNAL_SCHEMES:
+        return OTHER, None, None, url
+    if url.startswith("#"):
+        return (ANCHOR if url[1:] in ids else DEAD_ANCHOR), None, None, url
+    if not scheme and url.startswith("/") and settings.base_url:
+        return RESOLVED, None, None, urljoin(settings.base_url, url)
+    return UNRESOLVED, None, None, url
+
+
+def _mapped_key(url: str, url_map: tuple[tuple[str, str], ...], base_url: str | None) -> str | None:
+    if not url_map:
+        return None
+    wanted = {_comparable(url), _comparable(_absolute(url, base_url) or "")}
+    for mapped_url, key in url_map:
+        if _comparable(mapped_url) in wanted:
+            return key
+    return None
+
+
+def _comparable(address: str) -> str:
+    if not address:
+        return "\0"
+    return normal_url(address) or address.strip().rstrip("/") or "/"
+
+
+def _absolute(url: str, base_url: str | None) -> str | None:
+    return urljoin(base_url, url) if base_url and url.startswith("/") and not url.startswith("//") else None
+
+
+def analyse(document: Document) -> ReferenceReport:
+    """Every citation and link of the document, in reading order, with its status."""
+    report = ReferenceReport(manuscript=document.manuscript.path)
+    ids = element_ids(document.ast)
+    seen: Counter[str] = Counter()
+    bibliography = document.bibliography
+    manuscript = document.manuscript
+
+    def visit(kind, value, _fmt, _meta):
+        if kind == "Cite":
+            for citation in value[0]:
+                key = citation["citationId"]
+                line = manuscript.line_of("@" + key, seen["@" + key])
+                seen["@" + key] += 1
+                status = CITED if key in bibliography else UNKNOWN_KEY
+                report.references.append(Reference(line, "citation", key, status, key if status == CITED else None,
+                                                   "key", stub=bibliography.is_stub(key)))
+        elif kind == "Link":
+            url = value[2][0]
+            line = manuscript.line_of(url, seen[url]) if url else None
+            seen[url] += 1
+            status, key, how, _ = classify_link(url, document, ids)
+            report.references.append(Reference(line, "link", url, status, key, how, stringify(value[1]),
+                                               stub=bool(key) and bibliography.is_stub(key)))
+
+    walk(document.ast["blocks"], visit, "", {})
+    cited = {r.key for r in report.references if r.key}
+    report.uncited = [key for key in bibliography.keys if key not in cited]
+    return report
+
+
+# -- transformation ------------------------------------------------------------------
+
+
+def resolve_references(document: Document, *, project_root: Path) -> ReferenceReport:
+    """Check citations, turn matching links into citations, settle every other link and image."""
+    report = analyse(document)
+    if not document.draft:
+        check_citations(document, report)
+    cite_links(document)
+    for ref in report.references:
+        if ref.status == UNMATCHED:
+            document.warn(f"link {ref.target} has no entry in the bibliography (make-book refs --stubs FILE "
+                          "writes one to complete)", ref.line)
+        elif ref.status == UNRESOLVED:
+            document.warn(f"link {ref.target!r} points nowhere outside the blog; printed as text (set base_url "
+                          "in the front matter or make-book.toml, or map it in url_map)", ref.line)
+        elif ref.status == DEAD_ANCHOR:
+            document.warn(f"link to {ref.target} points to no heading or anchor; printed as text", ref.line)
     resolve_images(document, project_root)
     place_bibliography(document)
-    return document
+    if document.draft:
+        list_references_to_add(document, report)
+    return report
 
 
-def cited_keys(document: Document) -> list[str]:
-    """Every citation key in reading order, repeats included."""
-    keys: list[str] = []
-
-    def collect(key, value, _fmt, _meta):
-        if key == "Cite":
-            keys.extend(citation["citationId"] for citation in value[0])
-
-    walk(document.ast["blocks"], collect, "", {})
-    return keys
-
-
-def check_citations(document: Document) -> None:
+def check_citations(document: Document, report: ReferenceReport) -> None:
     """An unknown key stops the build, naming the key, the line and close known keys."""
-    seen: Counter[str] = Counter()
-    problems = []
-    for key in cited_keys(document):
-        occurrence = seen[key]
-        seen[key] += 1
-        if key in document.bibliography or key == "*":
-            continue
-        line = document.manuscript.line_of("@" + key, occurrence)
-        problems.append((key, line))
-    if not problems:
+    unknown = [r for r in report.references if r.status == UNKNOWN_KEY]
+    if not unknown:
         return
-    key, line = problems[0]
-    close = difflib.get_close_matches(key, document.bibliography.keys, n=3, cutoff=0.5)
+    first = unknown[0]
+    close = difflib.get_close_matches(first.target, document.bibliography.keys, n=3, cutoff=0.5)
     suggestion = f"did you mean {', '.join('@' + k for k in close)}? " if close else ""
-    others = f" ({len(problems) - 1} other unknown citation(s) after it)" if len(problems) > 1 else ""
+    others = f" ({len(unknown) - 1} other unknown citation(s) after it)" if len(unknown) > 1 else ""
     files = ", ".join(p.name for p in document.bibliography.files) or "no .bib file"
     raise CitationError(
-        f"unknown citation key @{key}{others}", path=document.manuscript.path, line=line,
+        f"unknown citation key @{first.target}{others}", path=document.manuscript.path, line=first.line,
         hint=f"{suggestion}add an entry with this key to a file in bibliography/ (read: {files}); "
-             "write \\@ if this '@' is not a citation",
+             "write \\@ if this '@' is not a citation; make-book --draft builds anyway, marking it",
     )
 
 
-def resolve_links(document: Document) -> None:
-    """External links stay; root-relative ones use base_url; dead ones become text."""
-    ids = _element_ids(document.ast)
-    base_url = document.settings.base_url
-    seen: Counter[str] = Counter()
+def cite_links(document: Document) -> None:
+    """Rewrite links by their status: cite, resolve, or print as text; mark gaps in drafts."""
+    ids = element_ids(document.ast)
+    mode = document.settings.links
+    draft = document.draft
+    bibliography = document.bibliography
 
-    def fix(key, value, _fmt, _meta):
-        if key != "Link":
+    def fix(kind, value, _fmt, _meta):
+        if kind == "Cite" and draft:
+            keys = [c["citationId"] for c in value[0]]
+            missing = [k for k in keys if k not in bibliography]
+            stubs = [k for k in keys if bibliography.is_stub(k)]
+            if missing:
+                return draft_mark([{"t": "Str", "c": "[" + "; ".join("@" + k for k in keys) + "]"}],
+                                  ", ".join("@" + k for k in missing))
+            if stubs:
+                return draft_mark([{"t": "Cite", "c": value}], ", ".join("@" + k for k in stubs))
+            return None
+        if kind != "Link":
             return None
         attr, content, (url, title) = value
-        occurrence = seen[url]
-        seen[url] += 1
-        line = document.manuscript.line_of(url, occurrence) if url else None
-        parts = urlsplit(url)
-        if parts.scheme.lower() in EXTERNAL_SCHEMES:
+        status, key, _how, address = classify_link(url, document, ids)
+        if status == MATCHED and mode != "keep":
+            link = {"t": "Link", "c": [attr, content, [address, title]]} if address.startswith("http") else None
+            shown = [link] if link else content
+            if mode == "footnote":
+                note = {"t": "Note", "c": [{"t": "Para", "c": [citation(key, in_text=True), {"t": "Str", "c": "."}]}]}
+                out = [*shown, note]
+            else:
+                out = [*shown, {"t": "Space"}, citation(key)]
+            if draft and bibliography.is_stub(key):
+                return draft_mark(out, key)
+            return out
+        if status in (MATCHED, RESOLVED, OTHER, ANCHOR, UNMATCHED):
+            value[2][0] = address
+            if draft and status == UNMATCHED:
+                return draft_mark([{"t": "Link", "c": value}], address)
             return None
-        if url.startswith("//"):
-            value[2][0] = "https:" + url
-            return None
-        if url.startswith("#"):
-            if url[1:] in ids:
-                return None
-            document.warn(f"link to #{url[1:]} points to no heading or anchor; printed as text", line)
-            return content
-        if parts.scheme:
-            document.warn(f"link {url!r} uses the scheme {parts.scheme!r}, which readers cannot open; "
-                          "printed as text", line)
-            return content
-        if base_url and url.startswith("/"):
-            value[2][0] = urljoin(base_url, url)
-            return None
-        document.warn(f"link {url!r} is relative to the blog and no base_url is set; printed as text "
-                      "(set base_url in the front matter or make-book.toml)", line)
-        return content
+        return draft_mark(content, url) if draft else content  # UNRESOLVED, DEAD_ANCHOR
 
     transform(document.ast, fix)
+
+
+def citation(key: str, *, in_text: bool = False) -> Node:
+    mode = "AuthorInText" if in_text else "NormalCitation"
+    return {"t": "Cite", "c": [[{
+        "citationId": key, "citationPrefix": [], "citationSuffix": [], "citationMode": {"t": mode},
+        "citationNoteNum": 0, "citationHash": 0,
+    }], [{"t": "Str", "c": f"[@{key}]"}]]}
+
+
+def draft_mark(content: list[Node], what: str) -> Node:
+    """A span marking an unresolved reference, with a margin note naming it (drafts only)."""
+    note = {"t": "Span", "c": [["", ["draft-note"], []], [{"t": "Str", "c": what}]]}
+    return {"t": "Span", "c": [["", ["unresolved"], []], [*content, note]]}
+
+
+def list_references_to_add(document: Document, report: ReferenceReport) -> None:
+    """The draft's closing list: every reference still to add or complete."""
+    items = []
+    for ref in report.unresolved:
+        if ref.status in (ANCHOR, OTHER):
+            continue
+        where = f"l. {ref.line} — " if ref.line else ""
+        what = ("@" + ref.target) if ref.kind == "citation" else ref.target
+        label = "stub" if ref.stub else ref.status
+        text = f"{where}{what} ({label})" + (f" : « {ref.text} »" if ref.text else "")
+        items.append([{"t": "Plain", "c": [{"t": "Code", "c": [["", [], []], text]}]}])
+    if not items:
+        return
+    document.ast["blocks"] += [
+        {"t": "Header", "c": [2, ["references-to-add", ["unnumbered", "draft"], []],
+                              [{"t": "Str", "c": localised("to_add", document.lang)}]]},
+        {"t": "BulletList", "c": items},
+    ]
 
 
 def resolve_images(document: Document, root: Path) -> None:
@@ -142,7 +311,9 @@ def resolve_images(document: Document, root: Path) -> None:
 
 def place_bibliography(document: Document) -> None:
     """Add a titled bibliography section at the end when the text cites anything."""
-    if not cited_keys(document) or "refs" in _element_ids(document.ast):
+    cites: list[str] = []
+    walk(document.ast["blocks"], lambda k, v, f, m: cites.append(k) if k == "Cite" else None, "", {})
+    if not cites or "refs" in element_ids(document.ast):
         return
     title = localised("bibliography", document.lang)
     document.ast["blocks"].append({
@@ -152,7 +323,7 @@ def place_bibliography(document: Document) -> None:
     document.ast["blocks"].append({"t": "Div", "c": [["refs", [], []], []]})
 
 
-def _element_ids(ast) -> set[str]:
+def element_ids(ast) -> set[str]:
     ids: set[str] = set()
 
     def collect(key, value, _fmt, _meta):
