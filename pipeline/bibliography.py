@@ -68,7 +68,19 @@ class Bibliography:
 
 
 def read_bib_file(path: Path) -> list[Entry]:
-    """Parse one .bib file; raise on the first malformed entry or duplicate key."""
+    """Parse one .bib file; raise once, listing its malformed entries and duplicate keys."""
+    entries, problems = parse_bib_file(path)
+    if problems:
+        line, message = problems[0]
+        more = f" (and {len(problems) - 1} more problem(s): " + "; ".join(
+            f"line {n}: {m}" for n, m in problems[1:4]) + ")" if len(problems) > 1 else ""
+        raise BibliographyError(message + more, path=path, line=line,
+                                hint="each entry reads @type{key, field = {value}, ...}: check braces and commas")
+    return entries
+
+
+def parse_bib_file(path: Path) -> tuple[list[Entry], list[tuple[int, str]]]:
+    """The entries of one .bib file and its problems as (line, message), sorted by line."""
     data = path.read_bytes()
     try:
         text = data.decode("utf-8")
@@ -95,24 +107,18 @@ def read_bib_file(path: Path) -> list[Entry]:
             # bibtexparser reads `title = {A}  year = 2000` as one bare value: a
             # bare value can only be a number or @string names joined by '#'.
             if getattr(value, "enclosing", None) == "no-enclosing" and not _BARE_VALUE.fullmatch(str(value.value)):
-                line = entry.start_line + 1 + (value.start_line or 0)
+                line = (value.start_line if value.start_line is not None else entry.start_line) + 1
                 problems.append((line, f"entry {entry.key!r}, field {name!r}: missing comma after this field's "
                                        "value (it runs into the next field)"))
-    if problems:
-        problems.sort()
-        line, message = problems[0]
-        more = f" (and {len(problems) - 1} more problem(s): " + "; ".join(
-            f"line {n}: {m}" for n, m in problems[1:4]) + ")" if len(problems) > 1 else ""
-        raise BibliographyError(message + more, path=path, line=line,
-                                hint="each entry reads @type{key, field = {value}, ...}: check braces and commas")
+    problems.sort()
     entries = []
     for entry in library.entries:
         fields = {name.lower(): str(f.value) for name, f in entry.fields_dict.items()}
-        lines = {name.lower(): entry.start_line + 1 + f.start_line for name, f in entry.fields_dict.items()
+        lines = {name.lower(): f.start_line + 1 for name, f in entry.fields_dict.items()
                  if f.start_line is not None}
         entries.append(Entry(key=entry.key, type=entry.entry_type.lower(), fields=fields, path=path,
                              line=entry.start_line + 1, field_lines=lines))
-    return entries
+    return entries, problems
 
 
 def load_bibliography(files: list[Path]) -> Bibliography:

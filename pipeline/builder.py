@@ -13,12 +13,14 @@ from typing import Iterator
 
 from .bibliography import Bibliography, load_bibliography
 from .config import Settings, merge
-from .document import parse_document
+from .document import Document, parse_document
 from .errors import ConfigError, MakeBookError, ProjectError
 from .fetch import SafeFetcher
 from .manuscript import read_manuscript
 from .project import Project, house_styles
-from .references import resolve_references
+from .checks import Finding, check_bibliography
+from .references import ReferenceReport, analyse, resolve_references
+from .stubs import append_stubs, stubs_for
 from .render import render_html
 
 log = logging.getLogger(__name__)
@@ -75,23 +77,32 @@ def build(project: Project, names: list[str] | None = None, *, formats: tuple[st
     return results
 
 
-def build_manuscript(project: Project, path: Path, result: BuildResult, *, formats: tuple[str, ...],
-                     out_dir: Path, draft: bool, pdf_variant: str | None,
-                     bibliographies: dict[tuple[Path, ...], Bibliography]) -> None:
+def prepare(project: Project, path: Path, *, draft: bool = False, extra_bib: tuple[Path, ...] = (),
+            bibliographies: dict[tuple[Path, ...], Bibliography] | None = None) -> Document:
+    """Steps 1 to 3 of a build: what ``make-book refs`` analyses too."""
     # 1. Read the manuscript: UTF-8 text, front matter, body.
     manuscript = read_manuscript(path)
     settings = merge(project.config, manuscript.front_matter)
-    log.info("building %s", path.name)
 
     # 2. Load the bibliography files it uses (once per set of files).
     files = bibliography_files(project, settings, path)
-    if files not in bibliographies:
-        bibliographies[files] = load_bibliography(list(files))
+    files += tuple(f for f in extra_bib if f not in files and f.is_file())
+    cache = bibliographies if bibliographies is not None else {}
+    if files not in cache:
+        cache[files] = load_bibliography(list(files))
 
     # 3. Parse the body into pandoc's tree; settle title, language, date, headings.
-    document = parse_document(manuscript, project.config, bibliographies[files], draft=draft)
+    return parse_document(manuscript, project.config, cache[files], draft=draft)
 
-    # 4. Check citations, links and images against the bibliography and the project.
+
+def build_manuscript(project: Project, path: Path, result: BuildResult, *, formats: tuple[str, ...],
+                     out_dir: Path, draft: bool, pdf_variant: str | None,
+                     bibliographies: dict[tuple[Path, ...], Bibliography]) -> None:
+    log.info("building %s", path.name)
+    document = prepare(project, path, draft=draft, bibliographies=bibliographies)
+    manuscript = document.manuscript
+
+    # 4. Check citations, turn links to known works into citations, settle links and images.
     resolve_references(document, project_root=project.root)
 
     # 5. Format citations and bibliography (citeproc) and render the HTML body.
@@ -123,6 +134,36 @@ def build_manuscript(project: Project, path: Path, result: BuildResult, *, forma
         result.editions.append(Edition("epub", target, target.stat().st_size))
         log.info("wrote %s", target)
     result.warnings.extend(document.warnings)
+
+
+def report_references(project: Project, names: list[str] | None = None, *,
+                      extra_bib: tuple[Path, ...] = ()) -> list[ReferenceReport]:
+    """What ``make-book refs`` prints: every citation and link of each manuscript, with its status."""
+    cache: dict[tuple[Path, ...], Bibliography] = {}
+    return [analyse(prepare(project, path, extra_bib=extra_bib, bibliographies=cache))
+            for path in select_manuscripts(project, names)]
+
+
+def write_stubs(project: Project, target: Path, names: list[str] | None = None) -> list[str]:
+    """Append to ``target`` a stub for each linked work no bibliography file has; return their keys."""
+    target = project.inside(target if target.is_absolute() else project.root / target, what="stub file",
+                            allow_missing=True)
+    if target.suffix != ".bib":
+        raise ConfigError(f"the stub file {target.name!r} must end in .bib", hint="e.g. bibliography/todo.bib")
+    cache: dict[tuple[Path, ...], Bibliography] = {}
+    documents = [prepare(project, path, extra_bib=(target,), bibliographies=cache)
+                 for path in select_manuscripts(project, names)]
+    known = {key for document in documents for key in document.bibliography.keys}
+    reports = [analyse(document) for document in documents]
+    return append_stubs(target, stubs_for(reports, known))
+
+
+def check_project(project: Project) -> list[Finding]:
+    """Bibliography lint over every .bib file of the project, with the keys the manuscripts cite."""
+    cited: set[str] = set()
+    for report in report_references(project) if project.manuscripts() else []:
+        cited |= {r.key for r in report.references if r.key}
+    return check_bibliography(project.bibliography_files(), cited)
 
 
 def select_manuscripts(project: Project, names: list[str] | None) -> list[Path]:

@@ -112,6 +112,95 @@ def build(manuscripts: tuple[str, ...], out: Path | None, formats: tuple[str, ..
         raise click.exceptions.Exit(1)
 
 
+@cli.command()
+@click.argument("manuscripts", nargs=-1)
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="A table for people, or JSON for CI.")
+@click.option("--strict", is_flag=True, help="Exit with status 1 when anything is unresolved.")
+@click.option("--stubs", "stubs_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Append a BibTeX stub for each linked work the bibliography lacks to this .bib file "
+                   "(relative to the project folder).")
+@common_options
+def refs(manuscripts: tuple[str, ...], output_format: str, strict: bool, stubs_file: Path | None, root: Path) -> None:
+    """List every citation and link of MANUSCRIPTS (default: all) and what it resolves to.
+
+    Statuses: cited (a key of the bibliography), unknown key, matched (a link to a
+    work of the bibliography, by DOI, arXiv id, ISBN, URL or url_map), no entry
+    (a link to a work the bibliography lacks), resolved / unresolved (links
+    relative to the blog), anchor, dead anchor, other.
+
+    Example: make-book refs --stubs bibliography/todo.bib
+    """
+    import json
+
+    from .builder import report_references, write_stubs
+    from .project import open_project
+
+    project = open_project(root)
+    names = list(manuscripts) or None
+    extra: tuple[Path, ...] = ()
+    if stubs_file is not None:
+        added = write_stubs(project, stubs_file, names)
+        extra = (project.root / stubs_file if not stubs_file.is_absolute() else stubs_file,)
+        if output_format == "text":
+            shown = f": {', '.join(added)}" if added else " (nothing new)"
+            click.echo(f"{len(added)} stub(s) added to {stubs_file}{shown}\n")
+    reports = report_references(project, names, extra_bib=extra)
+    if output_format == "json":
+        click.echo(json.dumps([r.as_dict() for r in reports], ensure_ascii=False, indent=2))
+    else:
+        for report in reports:
+            click.echo(format_report(report, project.root))
+    if strict and any(r.unresolved for r in reports):
+        raise click.exceptions.Exit(1)
+
+
+def format_report(report, root: Path) -> str:
+    """A report as a table a person reads on a terminal."""
+    rows = [("line", "kind", "status", "target", "entry")]
+    for ref in report.references:
+        entry = f"@{ref.key}" + (f" ({ref.how})" if ref.how and ref.how != "key" else "") if ref.key else ""
+        if ref.stub:
+            entry += " [stub]"
+        target = ref.target if ref.kind == "link" else "@" + ref.target
+        if len(target) > 60:
+            target = target[:57] + "..."
+        rows.append((str(ref.line or ""), ref.kind, ref.status, target, entry))
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    lines = [str(report.manuscript.relative_to(root) if report.manuscript.is_relative_to(root) else report.manuscript)]
+    for row in rows:
+        lines.append("  " + "  ".join([row[0].rjust(widths[0]), *(c.ljust(w) for c, w in zip(row[1:4], widths[1:4])),
+                                        row[4]]).rstrip())
+    if report.uncited:
+        lines.append(f"  never cited here: {', '.join(report.uncited)}")
+    count = len(report.unresolved)
+    lines.append(f"  {len(report.references)} reference(s), {count} unresolved\n")
+    return "\n".join(lines)
+
+
+@cli.command()
+@click.option("--strict", is_flag=True, help="Exit with status 1 on warnings too.")
+@common_options
+def check(strict: bool, root: Path) -> None:
+    """Lint the bibliography: malformed entries, duplicate keys and works, missing fields, stubs, uncited entries.
+
+    Exits with status 1 on errors (and on warnings with --strict).
+    """
+    from .builder import check_project
+    from .checks import ERROR, WARNING
+    from .project import open_project
+
+    project = open_project(root)
+    findings = check_project(project)
+    for finding in findings:
+        click.echo(finding.format(project.root))
+    errors = sum(f.level == ERROR for f in findings)
+    warnings = sum(f.level == WARNING for f in findings)
+    click.echo(f"{errors} error(s), {warnings} warning(s), {len(findings) - errors - warnings} note(s)")
+    if errors or (strict and warnings):
+        raise click.exceptions.Exit(1)
+
+
 def _describe(edition, root: Path) -> str:
     try:
         shown = edition.path.relative_to(root)
@@ -134,4 +223,8 @@ def configure_logging(*, debug: bool, verbose: bool) -> None:
 
 
 def main() -> None:
-    cli(prog_name="make-book")
+    try:
+        cli(prog_name="make-book")
+    except BrokenPipeError:  # output piped to `head`: stop quietly
+        sys.stderr.close()
+        sys.exit(0)

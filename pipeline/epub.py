@@ -103,6 +103,9 @@ def write_epub(rendered: Rendered, target: Path, *, stylesheet: Path, fonts: lis
     title_page = Page("titlepage.xhtml", localised("titlepage", lang), title_page_body(rendered),
                       epub_type="frontmatter titlepage", in_toc=False)
     all_pages = [cover_page, title_page, *pages]
+    if doc.draft:
+        for page in all_pages[1:]:
+            page.body.insert(0, E.P(localised("draft", lang).upper(), **{"class": "draft-banner"}))
     items = {}
     for index, page in enumerate(all_pages):
         item = epub.EpubItem(uid=f"p{index}", file_name=page.name, media_type="application/xhtml+xml",

@@ -117,6 +117,13 @@ def url(text: str) -> str | None:
     return urlunsplit(("https", host, path, urlencode(query), ""))
 
 
+def without_tracking(text: str) -> str:
+    """The URL as written, less its tracking parameters and fragment."""
+    parts = urlsplit(text.strip())
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not TRACKING.match(k)]
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
+
+
 def _host(netloc: str) -> str:
     host = netloc.lower().rsplit("@", 1)[-1]
     host = re.sub(r":(80|443)$", "", host)

@@ -135,6 +135,8 @@ def write_pdf(rendered: Rendered, target: Path, *, stylesheets: list[Path], fetc
     try:
         sheets = [CSS(filename=str(path), font_config=fonts, url_fetcher=fetcher) for path in stylesheets]
         sheets.append(CSS(string=page_size_css(rendered.document.settings.paper), font_config=fonts))
+        if rendered.document.draft:
+            sheets.append(CSS(string=draft_css(rendered.lang), font_config=fonts))
         for attempt in range(LAYOUT_PASSES):
             document = HTML(string=serialise(tree), base_url=str(rendered.document.manuscript.path),
                             url_fetcher=fetcher).render(stylesheets=sheets, font_config=fonts)
@@ -214,6 +216,13 @@ def _boxes(box):
 
 
 PAPER = {"A5": "148mm 210mm", "A4": "210mm 297mm", "6x9in": "6in 9in", "letter": "8.5in 11in"}
+
+
+def draft_css(lang: str) -> str:
+    """A 'draft' mark at the head of every page, title page included."""
+    mark = localised("draft", lang).upper()
+    return ("@page { @top-center { content: '%s'; font: bold 7pt 'Charis SIL', serif; color: #a11; "
+            "letter-spacing: 0.2em; vertical-align: bottom; padding-bottom: 4mm; } }" % mark)
 
 
 def page_size_css(paper: str) -> str:

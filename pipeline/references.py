@@ -204,17 +204,26 @@ def cite_links(document: Document) -> None:
     mode = document.settings.links
     draft = document.draft
     bibliography = document.bibliography
+    # pandocfilters walks into what an action returns: remember the nodes
+    # already wrapped in a draft mark so that they are not wrapped again.
+    marked: set[int] = set()
+
+    def mark(content: list[Node], what: str, node_value) -> Node:
+        marked.add(id(node_value))
+        return draft_mark(content, what)
 
     def fix(kind, value, _fmt, _meta):
+        if id(value) in marked:
+            return None
         if kind == "Cite" and draft:
             keys = [c["citationId"] for c in value[0]]
             missing = [k for k in keys if k not in bibliography]
             stubs = [k for k in keys if bibliography.is_stub(k)]
             if missing:
-                return draft_mark([{"t": "Str", "c": "[" + "; ".join("@" + k for k in keys) + "]"}],
-                                  ", ".join("@" + k for k in missing))
+                return mark([{"t": "Str", "c": "[" + "; ".join("@" + k for k in keys) + "]"}],
+                            ", ".join("@" + k for k in missing), value)
             if stubs:
-                return draft_mark([{"t": "Cite", "c": value}], ", ".join("@" + k for k in stubs))
+                return mark([{"t": "Cite", "c": value}], ", ".join("@" + k for k in stubs), value)
             return None
         if kind != "Link":
             return None
@@ -223,20 +232,23 @@ def cite_links(document: Document) -> None:
         if status == MATCHED and mode != "keep":
             link = {"t": "Link", "c": [attr, content, [address, title]]} if address.startswith("http") else None
             shown = [link] if link else content
+            cite = citation(key, in_text=mode == "footnote")
+            marked.add(id(cite["c"]))
             if mode == "footnote":
-                note = {"t": "Note", "c": [{"t": "Para", "c": [citation(key, in_text=True), {"t": "Str", "c": "."}]}]}
-                out = [*shown, note]
+                out = [*shown, {"t": "Note", "c": [{"t": "Para", "c": [cite, {"t": "Str", "c": "."}]}]}]
             else:
-                out = [*shown, {"t": "Space"}, citation(key)]
+                out = [*shown, {"t": "Space"}, cite]
+            if link:
+                marked.add(id(link["c"]))
             if draft and bibliography.is_stub(key):
-                return draft_mark(out, key)
+                return mark(out, "@" + key, value)
             return out
         if status in (MATCHED, RESOLVED, OTHER, ANCHOR, UNMATCHED):
             value[2][0] = address
             if draft and status == UNMATCHED:
-                return draft_mark([{"t": "Link", "c": value}], address)
+                return mark([{"t": "Link", "c": value}], address, value)
             return None
-        return draft_mark(content, url) if draft else content  # UNRESOLVED, DEAD_ANCHOR
+        return mark(content, url, value) if draft else content  # UNRESOLVED, DEAD_ANCHOR
 
     transform(document.ast, fix)
 

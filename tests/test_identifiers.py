@@ -1,0 +1,87 @@
+"""The rules that decide whether a link points to a work of the bibliography."""
+
+import pytest
+
+from pipeline.identifiers import Identifier, arxiv, doi, entry_identifiers, isbn, link_identifiers, url
+
+
+@pytest.mark.parametrize("text", [
+    "10.1038/nature14539", "10.1038/NATURE14539", "doi:10.1038/nature14539", "DOI: 10.1038/nature14539",
+    "https://doi.org/10.1038/nature14539", "http://dx.doi.org/10.1038/nature14539",
+    "https://www.doi.org/10.1038/nature14539", "https://doi.org/10.1038%2Fnature14539",
+])
+def test_doi_spellings(text):
+    assert doi(text) == "10.1038/nature14539"
+
+
+@pytest.mark.parametrize("text", ["nature14539", "https://example.org/10.1038/x", "10.10/x", ""])
+def test_not_dois(text):
+    assert doi(text) is None
+
+
+@pytest.mark.parametrize("text", [
+    "1706.03762", "1706.03762v5", "arXiv:1706.03762", "https://arxiv.org/abs/1706.03762",
+    "https://arxiv.org/abs/1706.03762v2", "https://arxiv.org/pdf/1706.03762", "https://arxiv.org/pdf/1706.03762v7.pdf",
+    "http://export.arxiv.org/abs/1706.03762", "https://www.arxiv.org/abs/1706.03762/",
+    "https://doi.org/10.48550/arXiv.1706.03762", "10.48550/arxiv.1706.03762",
+])
+def test_arxiv_spellings(text):
+    assert arxiv(text) == "1706.03762"
+
+
+def test_old_style_arxiv_ids_and_no_false_matches():
+    assert arxiv("https://arxiv.org/abs/cs/0112017v1") == "cs/0112017"
+    assert arxiv("hep-th/9901001") == "hep-th/9901001"
+    assert arxiv("https://arxiv.org/abs/1706.03762") != arxiv("https://arxiv.org/abs/1706.03763")
+    assert arxiv("https://arxiv.org/list/cs.CL/recent") is None
+    assert arxiv("https://example.org/abs/1706.03762") is None
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("978-2-246-28391-1", "9782246283911"),
+    ("9782246283911", "9782246283911"),
+    ("ISBN 978 2 246 28391 1", "9782246283911"),
+    ("0-88179-206-3", "9780881792065"),
+    ("0881792063", "9780881792065"),
+    ("0-8044-2957-X", "9780804429573"),
+])
+def test_isbn_10_and_13_compare_equal(text, expected):
+    assert isbn(text) == expected
+
+
+@pytest.mark.parametrize("text", ["978-2-246-28391-2", "2-246-28391-5", "0-88179-206-4", "12345", "978224628391"])
+def test_bad_isbns(text):
+    assert isbn(text) is None
+
+
+@pytest.mark.parametrize("a, b", [
+    ("https://huggingface.co/mistralai/Mistral-7B-v0.1", "HTTPS://HuggingFace.co/mistralai/Mistral-7B-v0.1/"),
+    ("https://www.lemonde.fr/a/b.html", "http://lemonde.fr/a/b.html#section"),
+    ("https://example.org/p?id=3&utm_source=x&utm_medium=y", "https://example.org/p?id=3"),
+    ("https://example.org/p?b=2&a=1&fbclid=abc", "https://example.org/p?a=1&b=2"),
+    ("https://example.org:443/p", "https://example.org/p"),
+])
+def test_same_url(a, b):
+    assert url(a) == url(b)
+
+
+@pytest.mark.parametrize("a, b", [
+    ("https://example.org/p?id=3", "https://example.org/p?id=4"),
+    ("https://example.org/a", "https://example.org/b"),
+    ("https://huggingface.co/mistralai/Mistral-7B-v0.1", "https://huggingface.co/mistralai/Mistral-7B-v0.2"),
+    ("https://example.org/Page", "https://example.org/page"),
+])
+def test_different_urls(a, b):
+    assert url(a) != url(b)
+
+
+def test_link_and_entry_identifiers_meet():
+    entry = {"eprint": "1706.03762", "archiveprefix": "arXiv", "doi": "10.5555/3295222.3295349"}
+    found = entry_identifiers(entry)
+    assert Identifier("arxiv", "1706.03762") in found
+    assert Identifier("doi", "10.5555/3295222.3295349") in found
+    assert Identifier("arxiv", "1706.03762") in link_identifiers("https://arxiv.org/pdf/1706.03762v3")
+    assert link_identifiers("isbn:0-88179-206-3") == [Identifier("isbn", "9780881792065")]
+    assert Identifier("isbn", "9782246283911") in link_identifiers("https://www.worldcat.org/isbn/9782246283911")
+    assert entry_identifiers({"isbn": "978-2-246-28391-1, 0-88179-206-3"}) == [
+        Identifier("isbn", "9782246283911"), Identifier("isbn", "9780881792065")]
