@@ -22,6 +22,7 @@ from .checks import Finding, check_bibliography
 from .references import ReferenceReport, analyse, resolve_references
 from .stubs import append_stubs, stubs_for
 from .render import render_html
+from .typography import apply_typography, typeset_text
 
 log = logging.getLogger(__name__)
 
@@ -105,10 +106,14 @@ def build_manuscript(project: Project, path: Path, result: BuildResult, *, forma
     # 4. Check citations, turn links to known works into citations, settle links and images.
     resolve_references(document, project_root=project.root)
 
-    # 5. Format citations and bibliography (citeproc) and render the HTML body.
+    # 5. Typography of the text's language: spaces, quotation marks, ordinals.
+    apply_typography(document.ast, document.lang)
+    document.settings = typeset_settings(document.settings, document.lang)
+
+    # 6. Format citations and bibliography (citeproc) and render the HTML body.
     rendered = render_html(document, csl=csl_file(project, document.settings, path))
 
-    # 6. Write each edition next to the previous one, replacing it only when complete.
+    # 7. Write each edition next to the previous one, replacing it only when complete.
     slug = manuscript.slug
     if "pdf" in formats:
         from .pdf import write_pdf
@@ -164,6 +169,13 @@ def check_project(project: Project) -> list[Finding]:
     for report in report_references(project) if project.manuscripts() else []:
         cited |= {r.key for r in report.references if r.key}
     return check_bibliography(project.bibliography_files(), cited)
+
+
+def typeset_settings(settings: Settings, lang: str) -> Settings:
+    """The front matter's texts (title, subtitle, abstract, epigraph) by the same typographic rules."""
+    values = {name: typeset_text(getattr(settings, name), lang)
+              for name in ("title", "subtitle", "abstract", "epigraph", "description") if getattr(settings, name)}
+    return merge(settings, values)
 
 
 def select_manuscripts(project: Project, names: list[str] | None) -> list[Path]:

@@ -125,3 +125,17 @@ def test_root_relative_link_without_base_url_is_text_in_both_editions(samples):
             if "/A" in a.get_object()]
     assert "https://arxiv.org/abs/1706.03762" in uris
     assert not any(u and "highlights" in u for u in uris)
+
+
+def test_french_typography_in_the_french_edition_only(samples):
+    french = " ".join(pdf_pages(samples / f"{FRENCH}.pdf", flat=True))
+    assert "oublie rien\u202f?" in french
+    assert "bien au contraire\u202f!" in french
+    assert "«\u00a0comprend\u00a0»" in french
+    assert "alors\u00a0:" in french
+    assert '"' not in french and "“" not in french
+    english = " ".join(pdf_pages(samples / f"{ENGLISH}.pdf", flat=True))
+    assert "Who needs them?" in english
+    assert "\u202f" not in english
+    chapter = epub_xml(samples / f"{FRENCH}.epub", "EPUB/ch01.xhtml")
+    assert "«\u00a0comprend\u00a0»" in "".join(chapter.itertext())

@@ -1,0 +1,150 @@
+"""Microtypography, rule by rule: Markdown in, text out (⁀ = U+202F, ~ = U+00A0, ^x = raised)."""
+
+import pytest
+
+from pipeline.pandoc import parse_markdown
+from pipeline.typography import apply_typography, typeset_text
+
+
+def text_of(nodes) -> str:
+    out = []
+    for node in nodes if isinstance(nodes, list) else [nodes]:
+        kind, value = node["t"], node.get("c")
+        if kind == "Str":
+            out.append(value)
+        elif kind in ("Space", "SoftBreak"):
+            out.append(" ")
+        elif kind == "Superscript":
+            out.append("^" + text_of(value))
+        elif kind == "Quoted":
+            marks = "“”" if value[0]["t"] == "DoubleQuote" else "‘’"
+            out.append(marks[0] + text_of(value[1]) + marks[1])
+        elif kind in ("Code", "Math"):
+            out.append(value[1] if kind == "Code" else value[1])
+        elif kind in ("Emph", "Strong", "Span", "SmallCaps"):
+            out.append(text_of(value[-1] if kind == "Span" else value))
+        elif kind == "Link":
+            out.append(text_of(value[1]))
+        elif kind in ("Para", "Plain"):
+            out.append(text_of(value))
+        elif kind == "RawInline":
+            out.append(value[1])
+    return "".join(out)
+
+
+def typeset(markdown: str, lang: str) -> str:
+    ast = apply_typography(parse_markdown(markdown), lang)
+    return text_of(ast["blocks"][0]).replace("\u202f", "⁀").replace("\u00a0", "~")
+
+
+FRENCH = [
+    # narrow no-break space before ; ! ?
+    ("Bonjour !", "Bonjour⁀!"),
+    ("Bonjour!", "Bonjour⁀!"),
+    ("Vraiment ?", "Vraiment⁀?"),
+    ("Vraiment?", "Vraiment⁀?"),
+    ("Oui ; non", "Oui⁀; non"),
+    ("Oui; non", "Oui⁀; non"),
+    ("Quoi ?!", "Quoi⁀?!"),
+    ("Quoi?!", "Quoi⁀?!"),
+    ("Hélas !!!", "Hélas⁀!!!"),
+    ("*Vrai*!", "*Vrai*⁀!".replace("*", "")),
+    ("[Un lien](https://example.org)?", "Un lien⁀?"),
+    ("Bonjour\u00a0!", "Bonjour⁀!"),
+    ("Bonjour\u202f!", "Bonjour⁀!"),
+    ("Une ligne\n! qui commence", "Une ligne⁀! qui commence"),
+    # no-break space before the colon
+    ("Voici : la suite", "Voici~: la suite"),
+    ("Voici: la suite", "Voici~: la suite"),
+    ("Note :", "Note~:"),
+    ("*Titre*: texte", "Titre~: texte"),
+    # guillemets
+    ('Il dit "bonjour".', "Il dit «~bonjour~»."),
+    ('"Bonjour", dit-il.', "«~Bonjour~», dit-il."),
+    ('"Il a dit \'non\' hier"', "«~Il a dit “non” hier~»"),
+    ("« déjà »", "«~déjà~»"),
+    ("«collé»", "«~collé~»"),
+    ("«\u00a0déjà\u00a0»", "«~déjà~»"),
+    ('"Vraiment ?"', "«~Vraiment⁀?~»"),
+    ('un "*mot*" mis en relief', "un «~mot~» mis en relief"),
+    # apostrophe and ellipsis
+    ("l'homme", "l’homme"),
+    ("aujourd'hui qu'il", "aujourd’hui qu’il"),
+    ("Et puis...", "Et puis…"),
+    ("Et puis… rien", "Et puis… rien"),
+    # numbers, percent and units
+    ("50 %", "50⁀%"),
+    ("50%", "50⁀%"),
+    ("3,5 ‰", "3,5⁀‰"),
+    ("10 km", "10~km"),
+    ("12 Go de mémoire", "12~Go de mémoire"),
+    ("30 €", "30~€"),
+    ("2 000 ans", "2 000 ans"),
+    # ordinals
+    ("le 1er mai", "le 1^er mai"),
+    ("la 1re fois", "la 1^re fois"),
+    ("la 1ère fois", "la 1^re fois"),
+    ("le 2e jour", "le 2^e jour"),
+    ("le 2ème jour", "le 2^e jour"),
+    ("le XIXe siècle", "le XIX^e siècle"),
+    ("au XXe.", "au XX^e."),
+    ("la Ve République", "la V^e République"),
+    ("le 2nd tour", "le 2^nd tour"),
+    ("De plus, Ce que Le reste", "De plus, Ce que Le reste"),
+    ("le 42 et le e", "le 42 et le e"),
+    # things that must not change
+    ("À 12:30 précises", "À 12:30 précises"),
+    ("c.-à-d. la suite", "c.-à-d.~la suite"),  # pandoc binds the abbreviation to the next word
+    ("voir `a ; b ! c ?` ici", "voir a ; b ! c ? ici"),
+    ("la formule $x:y ! z$ ici", "la formule x:y ! z ici"),
+    ("écrire <abbr title='a : b ?'>x</abbr> ici", "écrire <abbr title='a : b ?'>x</abbr> ici"),
+    ("adresse http://example.org/a?b=1 ici", "adresse http://example.org/a?b=1 ici"),
+    ("écrire à anne@example.org !", "écrire à anne@example.org⁀!"),
+    ("ratio 1:2", "ratio 1:2"),
+]
+
+
+@pytest.mark.parametrize("markdown, expected", FRENCH)
+def test_french(markdown, expected):
+    assert typeset(markdown, "fr") == expected
+
+
+@pytest.mark.parametrize("markdown, _expected", FRENCH)
+def test_french_is_idempotent(markdown, _expected):
+    once = apply_typography(parse_markdown(markdown), "fr-FR")
+    twice = apply_typography(once, "fr")
+    assert twice == apply_typography(parse_markdown(markdown), "fr")
+
+
+ENGLISH = [
+    ('He said "hi".', "He said “hi”."),
+    ("It's 'quoted'.", "It’s ‘quoted’."),
+    ("Wait...", "Wait…"),
+    ("pages 10--12", "pages 10–12"),
+    ("yes---no", "yes—no"),
+    ("Really ?", "Really ?"),
+    ("Really?", "Really?"),
+    ("Note: this", "Note: this"),
+    ("50%", "50%"),
+    ("the 2nd one", "the 2nd one"),
+    ("`don't`", "don't"),
+]
+
+
+@pytest.mark.parametrize("markdown, expected", ENGLISH)
+def test_english(markdown, expected):
+    assert typeset(markdown, "en") == expected
+
+
+def test_other_languages_are_left_alone():
+    assert typeset("Hallo !", "de") == "Hallo !"
+
+
+@pytest.mark.parametrize("text, lang, expected", [
+    ('Le "vrai" titre : enfin !', "fr", "Le «\u00a0vrai\u00a0» titre\u00a0: enfin\u202f!"),
+    ("Le XIXe siècle", "fr", "Le XIXe siècle"),
+    ("Notes in the Margin", "en", "Notes in the Margin"),
+    ("It's 'mine'", "en", "It’s 'mine'"),
+])
+def test_plain_strings(text, lang, expected):
+    assert typeset_text(text, lang) == expected
