@@ -105,5 +105,6 @@ def pdf_pages(pdf: Path, *, flat: bool = False) -> list[str]:
 
     pages = [page.extract_text() or "" for page in PdfReader(str(pdf)).pages]
     if flat:
-        pages = [" ".join(re.sub("[-\u2010\u00ad]\n", "", text).split()) for text in pages]
+        # Join on ASCII white space only: U+00A0 and U+202F are part of the text.
+        pages = [re.sub(r"[ \t\r\n]+", " ", re.sub("[-\u2010\u00ad]\n", "", text)).strip() for text in pages]
     return pages
