@@ -20,6 +20,7 @@ from .errors import ConfigError, ManuscriptError
 CONFIG_FILE = "make-book.toml"
 LINK_MODES = ("cite", "footnote", "keep")
 PAPER_SIZES = ("A5", "A4", "6x9in", "letter")
+PRINT_URLS = ("note", "after", "none")
 
 
 class Invalid(ValueError):
@@ -139,6 +140,8 @@ class Settings:
     links: str = _setting(_choice(LINK_MODES), "What a link matching a bibliography entry becomes: cite, footnote or keep.", "cite")
     url_map: tuple[tuple[str, str], ...] = _setting(_url_map, "Table of URL = citation key: these links cite that entry.", ())
     cover: str | None = _setting(_text, "Cover image for the EPUB (a path in the project); default: drawn from the title.")
+    print_urls: str = _setting(_choice(PRINT_URLS), "How the PDF prints the address of a link that is not a citation: "
+                               "note (a footnote), after (in brackets after the text) or none.", "note")
     paper: str = _setting(_choice(PAPER_SIZES), "Trim size of the PDF page: A5, A4, 6x9in or letter.", "A5")
     output: str = _setting(_text, "Folder the editions are written to (project config only).", "dist")
 

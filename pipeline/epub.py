@@ -26,7 +26,7 @@ from lxml.html import HtmlElement, html_to_xhtml
 from lxml.html import builder as E
 
 from .errors import RenderError
-from .render import Rendered, authors_line, format_date
+from .render import Rendered, authors_line, format_date, remove_keeping_tail
 from .terms import localised
 
 log = logging.getLogger(__name__)
@@ -61,6 +61,7 @@ def write_epub(rendered: Rendered, target: Path, *, stylesheet: Path, fonts: lis
     settings = doc.settings
     lang = doc.lang
     body = copy.deepcopy(rendered.body)
+    margin_notes_as_asides(body)
     pages = split_pages(body, doc.title, lang)
     attach_notes(body, pages, lang)
     link_across_pages(pages)
@@ -173,6 +174,22 @@ def subsections(section: HtmlElement) -> list[tuple[str, str, list]]:
             if heading is not None:
                 entries.append((heading.text_content().strip(), child.get("id"), subsections(child)))
     return entries
+
+
+def margin_notes_as_asides(body: HtmlElement) -> None:
+    """A margin note leaves its paragraph and follows it as an aside."""
+    for note in body.xpath(".//span[contains(concat(' ', @class, ' '), ' marginnote ')]"):
+        block = next((a for a in note.iterancestors() if a.tag in ("p", "li", "blockquote", "dd", "td", "th",
+                                                                  "h2", "h3", "h4", "h5", "h6")), None)
+        if block is None:
+            continue
+        while block.getparent() is not None and block.getparent().tag in ("li", "blockquote", "ul", "ol", "dl",
+                                                                           "table", "tbody", "tr"):
+            block = block.getparent()
+        aside = E.ASIDE(E.P(*[copy.deepcopy(c) for c in note]), **{"class": "marginnote", "role": "note"})
+        aside[0].text = note.text
+        remove_keeping_tail(note)
+        block.addnext(aside)
 
 
 def attach_notes(body: HtmlElement, pages: list[Page], lang: str) -> None:

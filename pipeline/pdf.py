@@ -11,8 +11,9 @@ from lxml.html import HtmlElement
 from lxml.html import builder as E
 
 from .errors import RenderError
+from .identifiers import without_tracking
 from .fetch import SafeFetcher
-from .render import Rendered, authors_line, format_date
+from .render import Rendered, authors_line, format_date, remove_keeping_tail
 from .terms import localised
 
 log = logging.getLogger(__name__)
@@ -39,7 +40,9 @@ def book_tree(rendered: Rendered) -> HtmlElement:
     doc = rendered.document
     settings = doc.settings
     body = copy.deepcopy(rendered.body)
+    print_addresses(body, doc.settings.print_urls)
     inline_footnotes(body)
+    number_margin_notes(body)
     for image in body.iter("img"):
         image.set("src", Path(image.get("src")).as_uri() if image.get("src", "").startswith("/") else image.get("src"))
 
@@ -100,6 +103,42 @@ def table_of_contents(body: HtmlElement, lang: str) -> HtmlElement | None:
     return E.NAV(E.CLASS("toc"), E.H2(localised("contents", lang)), E.OL(*items))
 
 
+def print_addresses(body: HtmlElement, mode: str) -> None:
+    """Give paper readers the address of each external link that is not already a citation.
+
+    ``note``: the address in a footnote; ``after``: in brackets after the text.
+    Citations already lead to the bibliography, and a link whose text is its
+    address needs nothing more.
+    """
+    if mode == "none":
+        return
+    for link in body.xpath(".//a[starts-with(@href, 'http')]"):
+        href = without_tracking(link.get("href"))
+        text = link.text_content().strip()
+        following = link.getnext()
+        cited = following is not None and "citation" in (following.get("class") or "") and not (link.tail or "").strip()
+        if cited or text.rstrip("/") in (href.rstrip("/"), href.split("://", 1)[-1].rstrip("/")):
+            continue
+        if link.xpath("ancestor::*[contains(@class, 'csl-entry') or @role='doc-endnotes' or @class='draft-note']"):
+            if mode == "note" and link.xpath("ancestor::*[@role='doc-endnotes']"):
+                _append_after(link, f" ({href})")
+            continue
+        if mode == "after":
+            _append_after(link, f" ({href})")
+        else:
+            note = E.SPAN(E.CLASS("footnote url-note"), E.SPAN(href, **{"class": "url"}))
+            note.tail = link.tail
+            link.tail = None
+            link.addnext(note)
+
+
+def _append_after(link: HtmlElement, text: str) -> None:
+    shown = E.SPAN(text.strip(), **{"class": "url-after"})
+    shown.tail = link.tail
+    link.tail = " "
+    link.addnext(shown)
+
+
 def inline_footnotes(body: HtmlElement) -> None:
     """Move each note's text to its call, where ``float: footnote`` can place it."""
     notes = {li.get("id"): li for li in body.xpath(".//section[@role='doc-endnotes']//li[@id]")}
@@ -113,7 +152,7 @@ def inline_footnotes(body: HtmlElement) -> None:
         for child in list(source):
             note.append(child)
         for back in note.xpath(".//a[@role='doc-backlink']"):
-            _drop(back)
+            remove_keeping_tail(back)
         for element in note.iter():
             if element is not note and element.tag in NOTE_BLOCKS:
                 element.set("class", f"fn-{element.tag} " + (element.get("class") or ""))
@@ -122,6 +161,8 @@ def inline_footnotes(body: HtmlElement) -> None:
         call.getparent().replace(call, note)
     for section in body.xpath(".//section[@role='doc-endnotes']"):
         section.getparent().remove(section)
+    for index, note in enumerate(body.xpath(".//span[contains(@class, 'url-note')]")):
+        note.set("id", f"url{index + 1}")
 
 
 def write_pdf(rendered: Rendered, target: Path, *, stylesheets: list[Path], fetcher: SafeFetcher,
@@ -141,11 +182,13 @@ def write_pdf(rendered: Rendered, target: Path, *, stylesheets: list[Path], fetc
             document = HTML(string=serialise(tree), base_url=str(rendered.document.manuscript.path),
                             url_fetcher=fetcher).render(stylesheets=sheets, font_config=fonts)
             misplaced = misplaced_notes(document)
-            if not misplaced or attempt == LAYOUT_PASSES - 1:
+            flipped = place_margin_notes(document, tree)
+            if (not misplaced and not flipped) or attempt == LAYOUT_PASSES - 1:
                 break
-            log.debug("%s: notes %s off their call's page; relaxing widows there (pass %d)",
-                      rendered.document.manuscript.path.name, ", ".join(sorted(misplaced)), attempt + 2)
-            relax_around(tree, misplaced)
+            if misplaced:
+                log.debug("%s: notes %s off their call's page; relaxing widows there (pass %d)",
+                          rendered.document.manuscript.path.name, ", ".join(sorted(misplaced)), attempt + 2)
+                relax_around(tree, misplaced)
         if misplaced:
             numbers = ", ".join(sorted((n.removeprefix("fn") for n in misplaced), key=int))
             rendered.document.warn(f"note(s) {numbers} printed on the page after their call (WeasyPrint could not "
@@ -175,6 +218,37 @@ def misplaced_notes(document) -> set[str]:
             elif tag.endswith("::footnote-marker"):
                 starts.setdefault(element.get("id"), number)
     return {note for note, page in calls.items() if starts.get(note) != page}
+
+
+def place_margin_notes(document, tree: HtmlElement) -> bool:
+    """Put each margin note in the outer margin: the left one on left-hand pages.
+
+    Which page a note falls on is only known after layout; a note's side does
+    not change the text's layout, so one more pass settles it. Returns whether
+    any note changed side.
+    """
+    verso: dict[str, bool] = {}
+    for number, page in enumerate(document.pages):
+        left_page = number % 2 == 1  # the first page is a right-hand page
+        for box in _boxes(page._page_box):
+            element = getattr(box, "element", None)
+            if element is not None and "marginnote" in (element.get("class") or "").split() and element.get("id"):
+                verso.setdefault(element.get("id"), left_page)
+    changed = False
+    for note in tree.iter("span"):
+        classes = (note.get("class") or "").split()
+        if "marginnote" not in classes or note.get("id") not in verso:
+            continue
+        if verso[note.get("id")] != ("verso" in classes):
+            classes = [c for c in classes if c != "verso"] + (["verso"] if verso[note.get("id")] else [])
+            note.set("class", " ".join(classes))
+            changed = True
+    return changed
+
+
+def number_margin_notes(body: HtmlElement) -> None:
+    for index, note in enumerate(body.xpath(".//span[contains(concat(' ', @class, ' '), ' marginnote ')]")):
+        note.set("id", note.get("id") or f"marginnote-{index + 1}")
 
 
 def relax_around(tree: HtmlElement, notes: set[str]) -> None:
@@ -234,15 +308,3 @@ def _identifier(rendered: Rendered) -> bytes:
 
     seed = f"{rendered.document.manuscript.slug}|{rendered.document.title}"
     return hashlib.md5(seed.encode("utf-8")).hexdigest().encode("ascii")
-
-
-def _drop(element: HtmlElement) -> None:
-    """Remove ``element`` but keep the text that follows it."""
-    parent = element.getparent()
-    previous = element.getprevious()
-    if element.tail:
-        if previous is not None:
-            previous.tail = (previous.tail or "") + element.tail
-        else:
-            parent.text = (parent.text or "") + element.tail
-    parent.remove(element)

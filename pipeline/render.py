@@ -51,7 +51,32 @@ def render_html(document: Document, *, csl: Path | None = None) -> Rendered:
         if line.strip():
             log.warning("%s: pandoc: %s", document.manuscript.path.name, line.strip())
     body = lxml_html.fragment_fromstring(out, create_parent="div") if out.strip() else lxml_html.Element("div")
+    mark_attributions(body)
     return Rendered(document=document, body=body)
+
+
+ATTRIBUTION_DASHES = ("—", "―", "–", "-- ")
+
+
+def mark_attributions(body: HtmlElement) -> None:
+    """A paragraph opening with a dash right after a quotation is its source line."""
+    for quote in body.iter("blockquote"):
+        following = quote.getnext()
+        if following is not None and following.tag == "p" and (following.text or "").lstrip().startswith(
+                ATTRIBUTION_DASHES):
+            following.set("class", ((following.get("class") or "") + " attribution").strip())
+
+
+def remove_keeping_tail(element: HtmlElement) -> None:
+    """Remove ``element`` from its tree but keep the text that follows it."""
+    parent = element.getparent()
+    previous = element.getprevious()
+    if element.tail:
+        if previous is not None:
+            previous.tail = (previous.tail or "") + element.tail
+        else:
+            parent.text = (parent.text or "") + element.tail
+    parent.remove(element)
 
 
 def format_date(date: dt.date, lang: str) -> str:

@@ -1,6 +1,7 @@
 """The printed edition: notes at the foot of their page, the page tree, metadata."""
 
 import random
+import re
 
 from lxml import html as lxml_html
 
@@ -56,3 +57,59 @@ def test_every_note_starts_on_the_page_of_its_call(project):
             misplaced.append(i)
     assert set(misplaced) == reported
     assert len(misplaced) <= 2
+
+
+def test_contents_page_numbers_outline_and_metadata(samples):
+    from pypdf import PdfReader
+
+    reader = PdfReader(str(samples / "lire-avec-les-machines.pdf"))
+    pages = [" ".join((p.extract_text() or "").split()) for p in reader.pages]
+    assert pages[1].startswith("Table des matières ")
+    contents = pages[1].removeprefix("Table des matières ")
+    entries = re.findall(r"([A-ZÀ-Ý][^.]*?) (?:\. )+(\d+)", contents)
+    assert [title for title, _ in entries] == [
+        "Un outil qui ne lit pas", "Ce que j’ai essayé", "Lire, c’est choisir", "Pour conclure", "Bibliographie"]
+    for title, number in entries:
+        assert title in pages[int(number) - 1], f"{title!r} is not on page {number}"
+    def titles(items):
+        for item in items:
+            yield from titles(item) if isinstance(item, list) else [item.title]
+
+    outline = list(titles(reader.outline))
+    assert outline[0] == "Lire avec les machines"
+    assert {"Un outil qui ne lit pas", "Le perroquet et le lecteur", "Bibliographie"} <= set(outline)
+    info = reader.metadata
+    assert info.title == "Lire avec les machines"
+    assert info["/Producer"].startswith("WeasyPrint")
+
+
+def test_urls_for_paper_and_quotation_source(samples):
+    pages = pdf_pages(samples / "lire-avec-les-machines.pdf", flat=True)
+    text = "".join(pages).replace(" ", "")  # a long address wraps anywhere
+    assert "https://www.lemonde.fr/campus/article/2025/09/15/intelligence-artificielle" in text
+    assert "universite_6600000_4401467.html" in text
+    assert "utm_source" not in text
+    # the arXiv link became a citation: its address is in the bibliography, not in a note
+    assert text.count("1706.03762") == 1
+
+
+def test_front_matter_pages_metadata_and_pdf_ua(project):
+    from pypdf import PdfReader
+
+    text = ("---\ntitle: Un essai\nsubtitle: Avec un sous-titre\nauthor: [Anne Bé, Paul Cé]\nlang: fr\n"
+            "description: Un résumé court.\nkeywords: [lecture, typographie]\nabstract: Ce texte parle de marges.\n"
+            "epigraph: Lire, c'est relire.\n---\n\nUn [mot]{.marginnote} et du texte.\n")
+    root = project({"essai.md": text})
+    from pipeline import build, open_project
+
+    [result] = build(open_project(root), formats=("pdf",), pdf_variant="pdf/ua-1")
+    assert result.ok, result.error
+    reader = PdfReader(str(root / "dist" / "essai.pdf"))
+    info = reader.metadata
+    assert info.author == "Anne Bé et Paul Cé"
+    assert info.subject == "Un résumé court."
+    assert info["/Keywords"] == "lecture, typographie"
+    assert "/StructTreeRoot" in reader.trailer["/Root"]  # tagged PDF for PDF/UA
+    pages = pdf_pages(root / "dist" / "essai.pdf", flat=True)
+    assert "Avec un sous-titre" in pages[0] and "Anne Bé et Paul Cé" in pages[0]
+    assert "Lire, c’est relire." in pages[1] and "Résumé" in pages[1] and "Ce texte parle de marges." in pages[1]
