@@ -71,8 +71,8 @@ def write_epub(rendered: Rendered, target: Path, *, stylesheet: Path, fonts: lis
     book.set_identifier(book_identifier(doc.manuscript.slug))
     book.set_title(doc.title)
     book.set_language(lang)
-    for author in settings.author:
-        book.add_author(author)
+    for index, author in enumerate(settings.author):
+        book.add_author(author, uid=f"creator{index + 1}")
     book.add_metadata("DC", "date", settings.date.isoformat())
     if settings.description:
         book.add_metadata("DC", "description", settings.description)
