@@ -14,7 +14,7 @@ from typing import Iterator
 from .bibliography import Bibliography, load_bibliography
 from .config import Settings, merge
 from .document import Document, parse_document
-from .errors import ConfigError, MakeBookError, ProjectError
+from .errors import ConfigError, MakeBookError, ManuscriptError, ProjectError
 from .fetch import SafeFetcher
 from .manuscript import read_manuscript
 from .project import Project, house_styles
@@ -22,6 +22,7 @@ from .checks import Finding, check_bibliography
 from .references import ReferenceReport, analyse, resolve_references
 from .stubs import append_stubs, stubs_for
 from .render import render_html
+from .sanitize import sanitize
 from .typography import apply_typography, typeset_text
 
 log = logging.getLogger(__name__)
@@ -64,18 +65,44 @@ def build(project: Project, names: list[str] | None = None, *, formats: tuple[st
     out_dir.mkdir(parents=True, exist_ok=True)
     bibliographies: dict[tuple[Path, ...], Bibliography] = {}
     results = []
-    for path in paths:
-        started = time.perf_counter()
-        result = BuildResult(manuscript=path)
-        try:
-            build_manuscript(project, path, result, formats=formats, out_dir=out_dir, draft=draft,
-                             pdf_variant=pdf_variant, bibliographies=bibliographies)
-        except MakeBookError as exc:
-            result.error = exc
-            log.debug("%s failed: %s", path.name, exc)
-        result.seconds = time.perf_counter() - started
-        results.append(result)
+    with output_lock(out_dir):
+        for path in paths:
+            started = time.perf_counter()
+            result = BuildResult(manuscript=path)
+            try:
+                build_manuscript(project, path, result, formats=formats, out_dir=out_dir, draft=draft,
+                                 pdf_variant=pdf_variant, bibliographies=bibliographies)
+            except MakeBookError as exc:
+                result.error = exc
+                log.debug("%s failed: %s", path.name, exc)
+            except RecursionError:
+                result.error = ManuscriptError("the text is nested too deeply (lists or quotations inside each "
+                                               "other hundreds of times)", path=path,
+                                               hint="flatten the nesting; books rarely need more than a few levels")
+            result.seconds = time.perf_counter() - started
+            results.append(result)
     return results
+
+
+LOCK_FILE = ".make-book.lock"
+
+
+@contextmanager
+def output_lock(out_dir: Path) -> Iterator[None]:
+    """One build at a time writes to ``out_dir``; a second one waits for the first.
+
+    Under the lock, temporary files left by a killed build are removed.
+    """
+    import fcntl
+
+    with open(out_dir / LOCK_FILE, "a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            for stale in out_dir.glob(".*.part"):
+                stale.unlink(missing_ok=True)
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def prepare(project: Project, path: Path, *, draft: bool = False, extra_bib: tuple[Path, ...] = (),
@@ -112,6 +139,7 @@ def build_manuscript(project: Project, path: Path, result: BuildResult, *, forma
 
     # 6. Format citations and bibliography (citeproc) and render the HTML body.
     rendered = render_html(document, csl=csl_file(project, document.settings, path))
+    sanitize(rendered.body, document, project.root)
 
     # 7. Write each edition next to the previous one, replacing it only when complete.
     slug = manuscript.slug

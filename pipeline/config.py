@@ -142,6 +142,8 @@ class Settings:
     cover: str | None = _setting(_text, "Cover image for the EPUB (a path in the project); default: drawn from the title.")
     print_urls: str = _setting(_choice(PRINT_URLS), "How the PDF prints the address of a link that is not a citation: "
                                "note (a footnote), after (in brackets after the text) or none.", "note")
+    remote_resources: str = _setting(_choice(("warn", "error")), "A network address the book would load (image, "
+                                     "style sheet, font) is never fetched; warn (default) or stop the build.", "warn")
     paper: str = _setting(_choice(PAPER_SIZES), "Trim size of the PDF page: A5, A4, 6x9in or letter.", "A5")
     output: str = _setting(_text, "Folder the editions are written to (project config only).", "dist")
 

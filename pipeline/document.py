@@ -11,7 +11,7 @@ from pathlib import Path
 from .bibliography import Bibliography
 from .config import Settings, merge
 from .manuscript import Manuscript
-from .pandoc import Ast, parse_markdown, stringify, walk
+from .pandoc import Ast, iter_nodes, parse_markdown, stringify
 
 log = logging.getLogger(__name__)
 
@@ -90,24 +90,12 @@ def _title_from_name(path: Path) -> str:
 
 def _normalise_heading_levels(ast: Ast) -> None:
     """Make the highest heading level 2: the title is the only level 1."""
-    levels = []
-
-    def collect(key, value, _fmt, _meta):
-        if key == "Header":
-            levels.append(value[0])
-
-    walk(ast["blocks"], collect, "", {})
-    if not levels:
+    headers = [node["c"] for node in iter_nodes(ast["blocks"]) if node["t"] == "Header"]
+    if not headers:
         return
-    shift = 2 - min(levels)
-    if shift == 0:
-        return
-
-    def apply(key, value, _fmt, _meta):
-        if key == "Header":
-            value[0] = min(6, value[0] + shift)
-
-    walk(ast["blocks"], apply, "", {})
+    shift = 2 - min(header[0] for header in headers)
+    for header in headers:
+        header[0] = min(6, header[0] + shift)
 
 
 def _build_date() -> dt.date:

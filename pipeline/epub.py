@@ -15,6 +15,7 @@ import hashlib
 import io
 import logging
 import os
+import re
 import uuid
 import zipfile
 from dataclasses import dataclass, field
@@ -81,6 +82,9 @@ def write_epub(rendered: Rendered, target: Path, *, stylesheet: Path, fonts: lis
     add_accessibility_metadata(book, lang, has_images=bool(images))
 
     css = stylesheet.read_bytes()
+    if re.search(rb"url\(\s*['\"]?\s*(https?:)?//|@import\s+['\"]?(https?:)?//", css, re.I):
+        raise RenderError(f"the e-book stylesheet {stylesheet.name} loads something from the network",
+                          path=stylesheet, hint="an EPUB must hold all its files: put fonts and images in styles/")
     book.add_item(epub.EpubItem(uid="css", file_name=STYLESHEET, media_type="text/css", content=css))
     text = "".join(page.body.text_content() for page in pages) + doc.title + "".join(settings.author)
     for index, font in enumerate(fonts):

@@ -189,6 +189,7 @@ def write_pdf(rendered: Rendered, target: Path, *, stylesheets: list[Path], fetc
                 log.debug("%s: notes %s off their call's page; relaxing widows there (pass %d)",
                           rendered.document.manuscript.path.name, ", ".join(sorted(misplaced)), attempt + 2)
                 relax_around(tree, misplaced)
+        report_refused(rendered, fetcher)
         if misplaced:
             numbers = ", ".join(sorted((n.removeprefix("fn") for n in misplaced), key=int))
             rendered.document.warn(f"note(s) {numbers} printed on the page after their call (WeasyPrint could not "
@@ -201,6 +202,22 @@ def write_pdf(rendered: Rendered, target: Path, *, stylesheets: list[Path], fetc
         raise RenderError(f"WeasyPrint could not lay out the PDF: {exc}", path=rendered.document.manuscript.path,
                           hint="run with --debug for details; check the styles and images") from exc
     return len(document.pages)
+
+
+def report_refused(rendered: Rendered, fetcher: SafeFetcher) -> None:
+    """What WeasyPrint asked for and did not get: a file outside the project stops the build."""
+    document = rendered.document
+    for url in dict.fromkeys(fetcher.refused):
+        line = document.manuscript.line_of(url) or document.manuscript.line_of(url.split("/")[-1] or url)
+        if url.startswith("file:"):
+            raise RenderError(f"the book asks for {url}, which is outside the project folder",
+                              path=document.manuscript.path, line=line,
+                              hint="only files inside the project can be used; copy the file into the project")
+        message = f"{url[:100]} is on the network and was not fetched"
+        if document.settings.remote_resources == "error":
+            raise RenderError(message, path=document.manuscript.path, line=line,
+                              hint="save the resource in the project, or set remote_resources = \"warn\"")
+        document.warn(message, line)
 
 
 def misplaced_notes(document) -> set[str]:

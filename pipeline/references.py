@@ -19,7 +19,7 @@ from .bibliography import Bibliography
 from .document import Document
 from .errors import CitationError, ManuscriptError
 from .identifiers import link_identifiers, url as normal_url
-from .pandoc import Node, stringify, transform, walk
+from .pandoc import Node, iter_nodes, stringify, transform
 from .terms import localised
 
 log = logging.getLogger(__name__)
@@ -133,7 +133,8 @@ def analyse(document: Document) -> ReferenceReport:
     bibliography = document.bibliography
     manuscript = document.manuscript
 
-    def visit(kind, value, _fmt, _meta):
+    for node in iter_nodes(document.ast["blocks"]):
+        kind, value = node["t"], node.get("c")
         if kind == "Cite":
             for citation in value[0]:
                 key = citation["citationId"]
@@ -149,8 +150,6 @@ def analyse(document: Document) -> ReferenceReport:
             status, key, how, _ = classify_link(url, document, ids)
             report.references.append(Reference(line, "link", url, status, key, how, stringify(value[1]),
                                                stub=bool(key) and bibliography.is_stub(key)))
-
-    walk(document.ast["blocks"], visit, "", {})
     cited = {r.key for r in report.references if r.key}
     report.uncited = [key for key in bibliography.keys if key not in cited]
     return report
@@ -291,18 +290,19 @@ def resolve_images(document: Document, root: Path) -> None:
     """Local images must exist inside the project; remote ones are not fetched."""
     seen: Counter[str] = Counter()
     folder = document.manuscript.path.parent
-
-    def fix(key, value, _fmt, _meta):
-        if key != "Image":
-            return None
-        attr, alt, (src, title) = value
+    for node in iter_nodes(document.ast["blocks"]):
+        if node["t"] != "Image":
+            continue
+        attr, alt, (src, title) = node["c"]
         occurrence = seen[src]
         seen[src] += 1
         line = document.manuscript.line_of(src, occurrence)
         if urlsplit(src).scheme in ("http", "https") or src.startswith("//"):
             document.warn(f"image {src!r} is on the network and is not downloaded; its description is printed "
                           "instead (save the image in the project and link to the file)", line)
-            return {"t": "Emph", "c": alt or [{"t": "Str", "c": src}]}
+            node.clear()  # replaced in place: the description, in italics
+            node.update({"t": "Emph", "c": alt or [{"t": "Str", "c": src}]})
+            continue
         candidates = [folder / src, root / src.lstrip("/")]
         found = next((c for c in candidates if c.exists()), None)
         if found is None:
@@ -315,16 +315,12 @@ def resolve_images(document: Document, root: Path) -> None:
         if not stringify(alt).strip():
             document.warn(f"image {src!r} has no description (alt text); readers using a screen reader "
                           "will miss it: write ![description](file)", line)
-        value[2][0] = str(resolved)
-        return None
-
-    transform(document.ast, fix)
+        node["c"][2][0] = str(resolved)
 
 
 def place_bibliography(document: Document) -> None:
     """Add a titled bibliography section at the end when the text cites anything."""
-    cites: list[str] = []
-    walk(document.ast["blocks"], lambda k, v, f, m: cites.append(k) if k == "Cite" else None, "", {})
+    cites = any(node["t"] == "Cite" for node in iter_nodes(document.ast["blocks"]))
     if not cites or "refs" in element_ids(document.ast):
         return
     title = localised("bibliography", document.lang)
@@ -337,12 +333,10 @@ def place_bibliography(document: Document) -> None:
 
 def element_ids(ast) -> set[str]:
     ids: set[str] = set()
-
-    def collect(key, value, _fmt, _meta):
+    for node in iter_nodes(ast["blocks"]):
+        key = node["t"]
         if key in ("Header", "Div", "Span", "CodeBlock", "Code", "Table", "Figure"):
-            attr = value[1] if key == "Header" else value[0]
+            attr = node["c"][1] if key == "Header" else node["c"][0]
             if isinstance(attr, list) and attr and isinstance(attr[0], str) and attr[0]:
                 ids.add(attr[0])
-
-    walk(ast["blocks"], collect, "", {})
     return ids

@@ -87,7 +87,7 @@ def test_a_failed_build_keeps_the_previous_edition(project):
     (root / "manuscripts" / "essai.md").write_text(ESSAY.replace("@eco1985lector", "@nobody"), encoding="utf-8")
     assert run("--root", str(root)).exit_code == 1
     assert (root / "dist" / "essai.pdf").read_bytes() == before
-    assert not [p for p in (root / "dist").iterdir() if p.name.startswith(".")]
+    assert not list((root / "dist").glob(".*.part"))
 
 
 def test_debug_shows_the_traceback(project):

@@ -1,0 +1,96 @@
+"""Make the HTML body safe: a manuscript from a pull request is untrusted input.
+
+lxml's cleaner removes scripts, event handlers, ``javascript:`` links, frames,
+forms, embedded objects and style sheets. What remains to settle is specific to
+a book: no resource may come from the network or from outside the project, so
+raw HTML images must be local files inside the project, and inline styles may
+not load anything.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from lxml.html import HtmlElement
+from lxml.html import builder as E
+from lxml_html_clean import Cleaner
+
+from .document import Document
+from .errors import ManuscriptError
+from .render import remove_keeping_tail
+
+_CLEANER = Cleaner(
+    scripts=True, javascript=True, comments=True, style=True, inline_style=False, links=True, meta=True,
+    page_structure=False, processing_instructions=True, embedded=True, frames=True, forms=True,
+    annoying_tags=False, remove_unknown_tags=False, safe_attrs_only=False,
+)
+_LOADS = re.compile(r"url\s*\(|expression\s*\(|@import|behavio(u)?r\s*:", re.I)
+RESOURCE_ATTRIBUTES = ("src", "srcset", "poster", "data", "background", "longdesc", "xlink:href")
+
+
+def sanitize(body: HtmlElement, document: Document, root: Path) -> None:
+    """Clean ``body`` in place; warn about what was removed, refuse files outside ``root``."""
+    for kind in ("svg", "math"):  # may carry scripts or remote references of their own
+        for element in body.xpath(f".//{kind}"):
+            document.warn(f"raw <{kind}> removed: write it as an image file instead")
+            remove_keeping_tail(element)
+    _CLEANER(body)
+    for element in list(body.iter()):
+        if not isinstance(element.tag, str):
+            continue
+        for name in list(element.attrib):
+            if ":" in name or name.lower().startswith("on"):
+                del element.attrib[name]
+        style = element.get("style")
+        if style and _LOADS.search(style):
+            del element.attrib["style"]
+        if element.tag == "a" and element.get("href") == "":
+            element.attrib.pop("href")
+            element.tag = "span"
+        if element.tag == "img":
+            _settle_image(element, document, root)
+        elif any(element.get(a) for a in RESOURCE_ATTRIBUTES) and element.tag not in ("img",):
+            document.warn(f"raw <{element.tag}> with an external resource removed")
+            remove_keeping_tail(element)
+
+
+def _settle_image(img: HtmlElement, document: Document, root: Path) -> None:
+    src = img.get("src") or ""
+    img.attrib.pop("srcset", None)
+    if src.startswith(str(root)) and Path(src).is_file():
+        return  # a Markdown image, already resolved inside the project
+    line = document.manuscript.line_of(src) if src else None
+    parts = urlsplit(src)
+    if parts.scheme in ("http", "https", "ftp") or src.startswith("//") or parts.scheme == "data":
+        document.warn(f"image {src[:80]!r} is not a file of the project and is not downloaded; its description "
+                      "is printed instead", line)
+        _replace_by_alt(img)
+        return
+    if parts.scheme and parts.scheme != "file":
+        document.warn(f"image {src[:80]!r} cannot be read; its description is printed instead", line)
+        _replace_by_alt(img)
+        return
+    path = Path(unquote(parts.path)) if parts.scheme == "file" else Path(src)
+    candidates = [path] if path.is_absolute() else [document.manuscript.path.parent / path, root / path]
+    for candidate in candidates:
+        resolved = candidate.resolve()
+        if not resolved.is_relative_to(root):
+            raise ManuscriptError(f"image {src!r} is outside the project folder", path=document.manuscript.path,
+                                  line=line, hint="copy the image into the project folder")
+        if resolved.is_file():
+            img.set("src", str(resolved))
+            return
+    raise ManuscriptError(f"image {src!r} not found", path=document.manuscript.path, line=line,
+                          hint="put the image in the project (next to the manuscript) and check its name")
+
+
+def _replace_by_alt(img: HtmlElement) -> None:
+    alt = (img.get("alt") or "").strip()
+    if alt:
+        span = E.EM(alt)
+        span.tail = img.tail
+        img.getparent().replace(img, span)
+    else:
+        remove_keeping_tail(img)
