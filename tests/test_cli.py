@@ -28,7 +28,7 @@ def test_build_one_format_into_another_folder(project, tmp_path):
     out = tmp_path / "out"
     result = run("build", "essai", "--root", str(root), "--out", str(out), "--format", "epub")
     assert result.exit_code == 0, result.output
-    assert [p.name for p in out.iterdir()] == ["essai.epub"]
+    assert [p.name for p in out.iterdir() if not p.name.startswith(".")] == ["essai.epub"]
 
 
 def test_version_and_help():
