@@ -3,26 +3,28 @@
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
 import tempfile
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from .bibliography import Bibliography, load_bibliography
+from .cache import BuildCache, CacheEntry, edition_key, file_digest
+from .checks import Finding, check_bibliography
 from .config import Settings, merge
 from .document import Document, parse_document
 from .errors import ConfigError, MakeBookError, ManuscriptError, ProjectError
-from .fetch import SafeFetcher
-from .manuscript import read_manuscript
+from .manuscript import read_manuscript, slug_for
 from .project import Project, house_styles
-from .checks import Finding, check_bibliography
 from .references import ReferenceReport, analyse, resolve_references
-from .stubs import append_stubs, stubs_for
 from .render import render_html
 from .sanitize import sanitize
+from .stubs import append_stubs, stubs_for
 from .typography import apply_typography, typeset_text
 
 log = logging.getLogger(__name__)
@@ -48,6 +50,8 @@ class BuildResult:
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
     error: MakeBookError | None = None
+    up_to_date: bool = False  # nothing changed: the editions on disk were kept
+    meta: dict = field(default_factory=dict)  # title, author, date, lang: for the shelf
 
     @property
     def ok(self) -> bool:
@@ -55,33 +59,88 @@ class BuildResult:
 
 
 def build(project: Project, names: list[str] | None = None, *, formats: tuple[str, ...] = FORMATS,
-          out: Path | None = None, draft: bool = False, pdf_variant: str | None = None) -> list[BuildResult]:
+          out: Path | None = None, draft: bool = False, pdf_variant: str | None = None, jobs: int = 1,
+          force: bool = False, on_result: Callable[[BuildResult], None] | None = None) -> list[BuildResult]:
     """Build the named manuscripts (default: all) into ``out`` (default: the project's output folder).
 
-    A manuscript that fails is reported in its result; the others still build.
+    Editions whose inputs have not changed since the last build are kept
+    (``force`` rebuilds them). Manuscripts are built in up to ``jobs`` processes;
+    one that fails is reported in its result and the others still build.
+    ``on_result`` is called as each manuscript finishes.
     """
     paths = select_manuscripts(project, names)
     out_dir = out if out is not None else project.output_dir
     out_dir.mkdir(parents=True, exist_ok=True)
-    bibliographies: dict[tuple[Path, ...], Bibliography] = {}
-    results = []
+    formats = tuple(f for f in FORMATS if f in formats)
+    options = {"formats": formats, "draft": draft, "pdf_variant": pdf_variant}
+    results: dict[Path, BuildResult] = {}
+
+    def finish(result: BuildResult, key: str | None) -> None:
+        results[result.manuscript] = result
+        slug = slug_for(result.manuscript)
+        if result.ok and key and not result.up_to_date:
+            outputs = {e.format: {"file": e.path.name, "sha256": file_digest(e.path), "size": e.size, "pages": e.pages}
+                       for e in result.editions}
+            cache.record(slug, CacheEntry(key=key, outputs=outputs, meta=result.meta))
+        elif not result.ok:
+            cache.forget(slug)
+        if on_result is not None:
+            on_result(result)
+
     with output_lock(out_dir):
+        cache = BuildCache(out_dir)
+        todo: list[tuple[Path, str | None]] = []
         for path in paths:
-            started = time.perf_counter()
-            result = BuildResult(manuscript=path)
-            try:
-                build_manuscript(project, path, result, formats=formats, out_dir=out_dir, draft=draft,
-                                 pdf_variant=pdf_variant, bibliographies=bibliographies)
-            except MakeBookError as exc:
-                result.error = exc
-                log.debug("%s failed: %s", path.name, exc)
-            except RecursionError:
-                result.error = ManuscriptError("the text is nested too deeply (lists or quotations inside each "
-                                               "other hundreds of times)", path=path,
-                                               hint="flatten the nesting; books rarely need more than a few levels")
-            result.seconds = time.perf_counter() - started
-            results.append(result)
-    return results
+            key = cache_key(project, path, options)
+            entry = cache.fresh(slug_for(path), key, formats) if key and not force else None
+            if entry is None:
+                todo.append((path, key))
+                continue
+            editions = [Edition(f, out_dir / o["file"], o["size"], o["pages"]) for f, o in entry.outputs.items()]
+            finish(BuildResult(manuscript=path, editions=editions, up_to_date=True, meta=entry.meta), key)
+        if jobs > 1 and len(todo) > 1:
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=context) as pool:
+                futures = {pool.submit(build_one, project, path, formats=formats, out_dir=out_dir, draft=draft,
+                                       pdf_variant=pdf_variant): key for path, key in todo}
+                for future in as_completed(futures):
+                    finish(future.result(), futures[future])
+        else:
+            bibliographies: dict[tuple[Path, ...], Bibliography] = {}
+            for path, key in todo:
+                finish(build_one(project, path, formats=formats, out_dir=out_dir, draft=draft,
+                                 pdf_variant=pdf_variant, bibliographies=bibliographies), key)
+        cache.save()
+    return [results[path] for path in paths]
+
+
+def build_one(project: Project, path: Path, *, formats: tuple[str, ...], out_dir: Path, draft: bool,
+              pdf_variant: str | None, bibliographies: dict | None = None) -> BuildResult:
+    """Build one manuscript; its errors end up in the result, not raised."""
+    started = time.perf_counter()
+    result = BuildResult(manuscript=path)
+    try:
+        build_manuscript(project, path, result, formats=formats, out_dir=out_dir, draft=draft,
+                         pdf_variant=pdf_variant, bibliographies={} if bibliographies is None else bibliographies)
+    except MakeBookError as exc:
+        result.error = exc
+        log.debug("%s failed: %s", path.name, exc)
+    except RecursionError:
+        result.error = ManuscriptError("the text is nested too deeply (lists or quotations inside each "
+                                       "other hundreds of times)", path=path,
+                                       hint="flatten the nesting; books rarely need more than a few levels")
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def cache_key(project: Project, path: Path, options: dict) -> str | None:
+    """The cache key of a manuscript's editions; None when it cannot be read (the build will say why)."""
+    try:
+        manuscript = read_manuscript(path)
+        settings = merge(project.config, manuscript.front_matter)
+        return edition_key(project, path, bibliography_files(project, settings, path), options)
+    except MakeBookError:
+        return None
 
 
 LOCK_FILE = ".make-book.lock"
@@ -144,6 +203,7 @@ def build_manuscript(project: Project, path: Path, result: BuildResult, *, forma
     # 7. Write each edition next to the previous one, replacing it only when complete.
     slug = manuscript.slug
     if "pdf" in formats:
+        from .fetch import SafeFetcher
         from .pdf import write_pdf
 
         target = out_dir / f"{slug}.pdf"
@@ -167,6 +227,9 @@ def build_manuscript(project: Project, path: Path, result: BuildResult, *, forma
         result.editions.append(Edition("epub", target, target.stat().st_size))
         log.info("wrote %s", target)
     result.warnings.extend(document.warnings)
+    result.meta = {"title": document.title, "subtitle": document.settings.subtitle,
+                   "author": list(document.settings.author), "date": document.settings.date.isoformat(),
+                   "lang": document.lang}
 
 
 def report_references(project: Project, names: list[str] | None = None, *,
@@ -204,6 +267,41 @@ def typeset_settings(settings: Settings, lang: str) -> Settings:
     values = {name: typeset_text(getattr(settings, name), lang)
               for name in ("title", "subtitle", "abstract", "epigraph", "description") if getattr(settings, name)}
     return merge(settings, values)
+
+
+def new_manuscript(project: Project, title: str, *, lang: str | None = None) -> Path:
+    """Create manuscripts/<slug>.md with title, date and language; never overwrite."""
+    import datetime as dt
+
+    import yaml
+
+    from .config import _lang
+
+    slug = slug_for(Path(title))
+    target = project.manuscripts_dir / f"{slug}.md"
+    if target.exists():
+        raise ProjectError(f"{target.relative_to(project.root)} already exists", path=target,
+                           hint="choose another title, or open the existing file")
+    language = _lang(lang) if lang else project.config.lang or "fr"
+    front = yaml.safe_dump({"title": title, "date": dt.date.today().isoformat(), "lang": language},
+                           allow_unicode=True, sort_keys=False)
+    project.manuscripts_dir.mkdir(parents=True, exist_ok=True)
+    target.write_text(f"---\n{front}---\n\n## \n", encoding="utf-8")
+    return target
+
+
+def affected_manuscripts(project: Project, changed: list[Path]) -> list[str]:
+    """The manuscripts a change touches: the changed ones, or all when shared inputs change."""
+    names: list[str] = []
+    for path in changed:
+        if path.suffix == ".md" and path.parent == project.manuscripts_dir:
+            if path.is_file():
+                names.append(path.name)
+        elif path.suffix in (".tmp", ".swp", ".part") or path.name.endswith("~"):
+            continue
+        else:  # a bibliography file, a style, an image or the config: rebuild all, the cache skips the rest
+            return [p.name for p in project.manuscripts()]
+    return sorted(set(names))
 
 
 def select_manuscripts(project: Project, names: list[str] | None) -> list[Path]:

@@ -86,30 +86,81 @@ def cli() -> None:
 @click.option("--draft", is_flag=True, help="Draft edition: unresolved references marked in the text.")
 @click.option("--pdf-variant", type=click.Choice(["pdf/ua-1", "pdf/a-3b"]), default=None,
               help="Ask WeasyPrint for a PDF/UA or PDF/A file.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Manuscripts built at once, in separate processes (default: the number of cores).")
+@click.option("--force", is_flag=True, help="Rebuild even the editions whose inputs have not changed.")
 @common_options
 def build(manuscripts: tuple[str, ...], out: Path | None, formats: tuple[str, ...], draft: bool,
-          pdf_variant: str | None, root: Path) -> None:
+          pdf_variant: str | None, jobs: int | None, force: bool, root: Path) -> None:
     """Build PDF and EPUB editions of MANUSCRIPTS (default: every manuscript).
 
     A MANUSCRIPT is a file name in manuscripts/ (with or without .md) or a path.
+    An edition whose inputs have not changed is kept as it is (--force rebuilds).
 
     Example: make-book build mon-essai --format pdf
     """
+    import os
+
     from .builder import FORMATS, build as run_build
     from .project import open_project
 
     project = open_project(root)
-    results = run_build(project, list(manuscripts) or None, formats=formats or FORMATS,
-                        out=out.resolve() if out else None, draft=draft, pdf_variant=pdf_variant)
+    out_dir = out.resolve() if out else None
+    with Progress.for_terminal() as progress:
+        results = run_build(project, list(manuscripts) or None, formats=formats or FORMATS, out=out_dir, draft=draft,
+                            pdf_variant=pdf_variant, jobs=jobs or os.cpu_count() or 1, force=force,
+                            on_result=lambda r: progress.report(r, project.root))
+    if not manuscripts:
+        from .shelf import write_shelf
+
+        write_shelf(out_dir or project.output_dir, project.config.lang)
+    built = [r for r in results if r.ok and not r.up_to_date]
+    kept = [r for r in results if r.up_to_date]
     failed = [r for r in results if not r.ok]
-    for result in results:
-        if result.ok:
-            shown = ", ".join(_describe(e, project.root) for e in result.editions)
-            click.echo(f"built {result.manuscript.name} in {result.seconds:.1f} s: {shown}")
-        else:
-            click.echo(f"error: {result.error.format(project.root)}", err=True)
+    click.echo(f"{len(built)} built, {len(kept)} up to date, {len(failed)} failed "
+               f"({sum(r.seconds for r in results):.1f} s of work)")
     if failed:
         raise click.exceptions.Exit(1)
+
+
+class Progress:
+    """A live bar on a terminal; one plain line per manuscript otherwise (CI logs)."""
+
+    def __init__(self, bar=None) -> None:
+        self.bar = bar
+
+    @classmethod
+    def for_terminal(cls) -> "Progress":
+        if sys.stderr.isatty():
+            from rich.progress import BarColumn, Progress as Bar, TextColumn, TimeElapsedColumn
+
+            return cls(Bar(TextColumn("[bold]building"), BarColumn(), TextColumn("{task.completed} done"),
+                           TimeElapsedColumn(), transient=True))
+        return cls()
+
+    def __enter__(self) -> "Progress":
+        if self.bar is not None:
+            self.bar.__enter__()
+            self.task = self.bar.add_task("build", total=None)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
+
+    def report(self, result, root: Path) -> None:
+        name = result.manuscript.name
+        if result.up_to_date:
+            line = f"up to date {name}: {', '.join(_describe(e, root) for e in result.editions)}"
+        elif result.ok:
+            line = f"built {name} in {result.seconds:.1f} s: {', '.join(_describe(e, root) for e in result.editions)}"
+        else:
+            line = f"error: {result.error.format(root)}"
+        if self.bar is not None:
+            self.bar.console.print(line, markup=False, highlight=False)
+            self.bar.advance(self.task)
+        else:
+            click.echo(line, err=not result.ok)
 
 
 @cli.command()
@@ -199,6 +250,82 @@ def check(strict: bool, root: Path) -> None:
     click.echo(f"{errors} error(s), {warnings} warning(s), {len(findings) - errors - warnings} note(s)")
     if errors or (strict and warnings):
         raise click.exceptions.Exit(1)
+
+
+@cli.command()
+@click.argument("title")
+@click.option("--lang", default=None, help="Language of the essay (default: 'lang' in make-book.toml, else fr).")
+@common_options
+def new(title: str, lang: str | None, root: Path) -> None:
+    """Start a new essay: manuscripts/<slug>.md with its front matter, ready to write in.
+
+    Example: make-book new "Lire avec les machines"
+    """
+    from .builder import new_manuscript
+    from .project import open_project
+
+    path = new_manuscript(open_project(root), title, lang=lang)
+    click.echo(f"created {path}")
+
+
+@cli.command()
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output folder (default: 'output' in make-book.toml, else dist/).")
+@common_options
+def shelf(out: Path | None, root: Path) -> None:
+    """Write dist/index.html: every edition with its cover, facts and download links."""
+    from .project import open_project
+    from .shelf import write_shelf
+
+    project = open_project(root)
+    click.echo(f"wrote {write_shelf(out.resolve() if out else project.output_dir)}")
+
+
+@cli.command()
+@click.option("--format", "formats", type=click.Choice(["pdf", "epub"]), multiple=True,
+              help="Edition to build; repeat for both (default: both).")
+@click.option("--draft", is_flag=True, help="Draft editions, with unresolved references marked.")
+@common_options
+def watch(formats: tuple[str, ...], draft: bool, root: Path) -> None:
+    """Rebuild what a change to manuscripts, bibliography, styles or make-book.toml affects.
+
+    One process stays warm between rebuilds. Stop with Ctrl-C.
+    """
+    from watchfiles import watch as watch_changes
+
+    from .builder import FORMATS, affected_manuscripts, build as run_build
+    from .project import open_project
+
+    project = open_project(root)
+    formats = formats or FORMATS
+    # Load the heavy libraries once, before the first change.
+    import ebooklib  # noqa: F401
+    import weasyprint  # noqa: F401
+
+    click.echo(f"watching {project.root} (Ctrl-C to stop)")
+    run_build(project, formats=formats, draft=draft, on_result=lambda r: _echo_result(r, project.root))
+    folders = [str(p) for p in (project.manuscripts_dir, project.bibliography_dir, project.root / "styles")
+               if p.is_dir()]
+    config = project.root / "make-book.toml"
+    watched = folders + ([str(config)] if config.is_file() else [])
+    for changes in watch_changes(*watched, watch_filter=lambda _change, name: not Path(name).name.startswith(".")):
+        project = open_project(root)
+        names = affected_manuscripts(project, [Path(name) for _kind, name in changes])
+        if not names:
+            continue
+        try:
+            run_build(project, names, formats=formats, draft=draft,
+                      on_result=lambda r: _echo_result(r, project.root))
+        except MakeBookError as exc:
+            click.echo(f"error: {exc.format(project.root)}", err=True)
+
+
+def _echo_result(result, root: Path) -> None:
+    if result.ok:
+        state = "up to date" if result.up_to_date else f"rebuilt in {result.seconds:.1f} s"
+        click.echo(f"{result.manuscript.name}: {state}: {', '.join(str(e.path) for e in result.editions)}")
+    else:
+        click.echo(f"error: {result.error.format(root)}", err=True)
 
 
 def _describe(edition, root: Path) -> str:

@@ -29,6 +29,10 @@ class MakeBookError(Exception):
         self.line = line
         self.hint = hint
 
+    def __reduce__(self):
+        # Keep path, line and hint when an error travels back from a worker process.
+        return (_rebuild, (type(self), self.message, self.path, self.line, self.hint))
+
     def location(self, relative_to: Path | None = None) -> str:
         """``file:line`` as a user reads it, relative to the project when possible."""
         if self.path is None:
@@ -50,6 +54,11 @@ class MakeBookError(Exception):
 
     def __str__(self) -> str:
         return self.format()
+
+
+def _rebuild(cls: type[MakeBookError], message: str, path: Path | None, line: int | None,
+             hint: str | None) -> MakeBookError:
+    return cls(message, path=path, line=line, hint=hint)
 
 
 class ConfigError(MakeBookError):

@@ -26,9 +26,7 @@ class Manuscript:
 
     @property
     def slug(self) -> str:
-        from slugify import slugify
-
-        return slugify(self.path.stem) or "manuscript"
+        return slug_for(self.path)
 
     def line_of(self, needle: str, occurrence: int = 0) -> int | None:
         """The file line of the ``occurrence``-th appearance of ``needle`` in the body.
@@ -42,6 +40,13 @@ class Manuscript:
             if start < 0:
                 return None
         return self.body_line + self.body.count("\n", 0, start)
+
+
+def slug_for(path: Path) -> str:
+    """The name of a manuscript's editions: dist/<slug>.pdf."""
+    from slugify import slugify
+
+    return slugify(path.stem) or "manuscript"
 
 
 def read_manuscript(path: Path) -> Manuscript:

@@ -1,0 +1,106 @@
+"""The build cache: an edition is rebuilt only when something it depends on changed.
+
+The key of an edition is a hash of everything it is made from: the manuscript,
+the .bib files it uses, the files beside it (images), the styles and fonts,
+make-book.toml, the build options, ``SOURCE_DATE_EPOCH``, and the versions of
+make-book, pandoc and WeasyPrint. The cache lives in the output folder; an
+entry is trusted only if every file it lists is on disk with the recorded hash,
+so an interrupted build can never pass for a finished one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from functools import cache
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .project import Project
+
+CACHE_FILE = ".make-book-cache.json"
+
+
+@cache
+def toolchain() -> str:
+    from .pandoc import pandoc_version
+
+    return f"make-book {__version__}; pandoc {pandoc_version()}; weasyprint {version('weasyprint')}; " \
+           f"ebooklib {version('ebooklib')}"
+
+
+def file_digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def edition_key(project: Project, manuscript: Path, bib_files: tuple[Path, ...], options: dict[str, Any]) -> str:
+    """The hash of everything the editions of ``manuscript`` are made from."""
+    digest = hashlib.sha256()
+
+    def add(label: str, value: str) -> None:
+        digest.update(f"{label}\0{value}\0".encode())
+
+    add("toolchain", toolchain())
+    add("options", json.dumps(options, sort_keys=True, default=str))
+    add("epoch", os.environ.get("SOURCE_DATE_EPOCH", ""))
+    add("manuscript", file_digest(manuscript))
+    config = project.root / "make-book.toml"
+    add("config", file_digest(config) if config.is_file() else "")
+    for path in bib_files:
+        add(f"bib {path}", file_digest(path))
+    for folder in project.style_dirs():
+        for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+            add(f"style {path.relative_to(folder)}", file_digest(path))
+    for path in sorted(p for p in manuscript.parent.rglob("*") if p.is_file() and p.suffix != ".md"):
+        add(f"asset {path.relative_to(manuscript.parent)}", file_digest(path))
+    return digest.hexdigest()
+
+
+@dataclass
+class CacheEntry:
+    key: str
+    outputs: dict[str, dict[str, Any]]  # format → {"file", "sha256", "size", "pages"}
+    meta: dict[str, Any] = field(default_factory=dict)  # title, author, date, lang: for the shelf
+
+
+class BuildCache:
+    """The cache file of one output folder. Only the process holding the output lock writes it."""
+
+    def __init__(self, out_dir: Path) -> None:
+        self.path = out_dir / CACHE_FILE
+        self.out_dir = out_dir
+        try:
+            raw = json.loads(self.path.read_text(encoding="utf-8"))
+            self.entries = {slug: CacheEntry(**entry) for slug, entry in raw.items()}
+        except (OSError, ValueError, TypeError):
+            self.entries = {}
+
+    def fresh(self, slug: str, key: str, formats: tuple[str, ...]) -> CacheEntry | None:
+        entry = self.entries.get(slug)
+        if entry is None or entry.key != key or set(entry.outputs) != set(formats):
+            return None
+        for output in entry.outputs.values():
+            path = self.out_dir / output["file"]
+            if not path.is_file() or path.stat().st_size != output["size"] or file_digest(path) != output["sha256"]:
+                return None
+        return entry
+
+    def record(self, slug: str, entry: CacheEntry) -> None:
+        self.entries[slug] = entry
+
+    def forget(self, slug: str) -> None:
+        self.entries.pop(slug, None)
+
+    def save(self) -> None:
+        data = {slug: entry.__dict__ for slug, entry in sorted(self.entries.items())}
+        temporary = self.path.with_name(self.path.name + ".part")
+        temporary.write_text(json.dumps(data, indent=1, ensure_ascii=False), encoding="utf-8")
+        os.replace(temporary, self.path)
