@@ -11,21 +11,21 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
-from .bibliography import Bibliography, load_bibliography
 from .cache import BuildCache, CacheEntry, edition_key, file_digest
-from .checks import Finding, check_bibliography
 from .config import Settings, merge
-from .document import Document, parse_document
 from .errors import ConfigError, MakeBookError, ManuscriptError, ProjectError
 from .manuscript import read_manuscript, slug_for
 from .project import Project, house_styles
-from .references import ReferenceReport, analyse, resolve_references
-from .render import render_html
-from .sanitize import sanitize
-from .stubs import append_stubs, stubs_for
-from .typography import apply_typography, typeset_text
+
+# The stages (pandoc, bibtexparser, lxml, WeasyPrint…) are imported where they
+# run, so that a rebuild with nothing to do answers at once.
+if TYPE_CHECKING:
+    from .bibliography import Bibliography
+    from .checks import Finding
+    from .document import Document
+    from .references import ReferenceReport
 
 log = logging.getLogger(__name__)
 
@@ -167,6 +167,9 @@ def output_lock(out_dir: Path) -> Iterator[None]:
 def prepare(project: Project, path: Path, *, draft: bool = False, extra_bib: tuple[Path, ...] = (),
             bibliographies: dict[tuple[Path, ...], Bibliography] | None = None) -> Document:
     """Steps 1 to 3 of a build: what ``make-book refs`` analyses too."""
+    from .bibliography import load_bibliography
+    from .document import parse_document
+
     # 1. Read the manuscript: UTF-8 text, front matter, body.
     manuscript = read_manuscript(path)
     settings = merge(project.config, manuscript.front_matter)
@@ -185,6 +188,11 @@ def prepare(project: Project, path: Path, *, draft: bool = False, extra_bib: tup
 def build_manuscript(project: Project, path: Path, result: BuildResult, *, formats: tuple[str, ...],
                      out_dir: Path, draft: bool, pdf_variant: str | None,
                      bibliographies: dict[tuple[Path, ...], Bibliography]) -> None:
+    from .references import resolve_references
+    from .render import render_html
+    from .sanitize import sanitize
+    from .typography import apply_typography
+
     log.info("building %s", path.name)
     document = prepare(project, path, draft=draft, bibliographies=bibliographies)
     manuscript = document.manuscript
@@ -235,6 +243,8 @@ def build_manuscript(project: Project, path: Path, result: BuildResult, *, forma
 def report_references(project: Project, names: list[str] | None = None, *,
                       extra_bib: tuple[Path, ...] = ()) -> list[ReferenceReport]:
     """What ``make-book refs`` prints: every citation and link of each manuscript, with its status."""
+    from .references import analyse
+
     cache: dict[tuple[Path, ...], Bibliography] = {}
     return [analyse(prepare(project, path, extra_bib=extra_bib, bibliographies=cache))
             for path in select_manuscripts(project, names)]
@@ -242,6 +252,9 @@ def report_references(project: Project, names: list[str] | None = None, *,
 
 def write_stubs(project: Project, target: Path, names: list[str] | None = None) -> list[str]:
     """Append to ``target`` a stub for each linked work no bibliography file has; return their keys."""
+    from .references import analyse
+    from .stubs import append_stubs, stubs_for
+
     target = project.inside(target if target.is_absolute() else project.root / target, what="stub file",
                             allow_missing=True)
     if target.suffix != ".bib":
@@ -256,6 +269,8 @@ def write_stubs(project: Project, target: Path, names: list[str] | None = None) 
 
 def check_project(project: Project) -> list[Finding]:
     """Bibliography lint over every .bib file of the project, with the keys the manuscripts cite."""
+    from .checks import check_bibliography
+
     cited: set[str] = set()
     for report in report_references(project) if project.manuscripts() else []:
         cited |= {r.key for r in report.references if r.key}
@@ -264,6 +279,8 @@ def check_project(project: Project) -> list[Finding]:
 
 def typeset_settings(settings: Settings, lang: str) -> Settings:
     """The front matter's texts (title, subtitle, abstract, epigraph) by the same typographic rules."""
+    from .typography import typeset_text
+
     values = {name: typeset_text(getattr(settings, name), lang)
               for name in ("title", "subtitle", "abstract", "epigraph", "description") if getattr(settings, name)}
     return merge(settings, values)

@@ -27,10 +27,9 @@ CACHE_FILE = ".make-book-cache.json"
 
 @cache
 def toolchain() -> str:
-    from .pandoc import pandoc_version
-
-    return f"make-book {__version__}; pandoc {pandoc_version()}; weasyprint {version('weasyprint')}; " \
-           f"ebooklib {version('ebooklib')}"
+    """The versions that shape an edition. pandoc is the binary pypandoc-binary ships: its version names it."""
+    return (f"make-book {__version__}; pandoc {version('pypandoc-binary')}; weasyprint {version('weasyprint')}; "
+            f"ebooklib {version('ebooklib')}; bibtexparser {version('bibtexparser')}")
 
 
 def file_digest(path: Path) -> str:

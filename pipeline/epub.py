@@ -27,7 +27,8 @@ from lxml.html import HtmlElement, html_to_xhtml
 from lxml.html import builder as E
 
 from .errors import RenderError
-from .render import Rendered, authors_line, format_date, remove_keeping_tail
+from .render import Rendered, remove_keeping_tail
+from .terms import authors_line, format_date
 from .terms import localised
 
 log = logging.getLogger(__name__)

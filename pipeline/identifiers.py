@@ -117,11 +117,15 @@ def url(text: str) -> str | None:
     return urlunsplit(("https", host, path, urlencode(query), ""))
 
 
-def without_tracking(text: str) -> str:
-    """The URL as written, less its tracking parameters and fragment."""
+def without_tracking(text: str, *, keep_fragment: bool = False) -> str:
+    """The URL as written, less its tracking parameters (and its fragment, unless kept)."""
     parts = urlsplit(text.strip())
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not TRACKING.match(k)]
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    if not any(TRACKING.match(k) for k, _ in pairs):
+        query = parts.query  # nothing to remove: keep the query exactly as written
+    else:
+        query = urlencode([(k, v) for k, v in pairs if not TRACKING.match(k)])
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, query, parts.fragment if keep_fragment else ""))
 
 
 def _host(netloc: str) -> str:

@@ -13,7 +13,8 @@ from lxml.html import builder as E
 from .errors import RenderError
 from .identifiers import without_tracking
 from .fetch import SafeFetcher
-from .render import Rendered, authors_line, format_date, remove_keeping_tail
+from .render import Rendered, remove_keeping_tail
+from .terms import authors_line, format_date
 from .terms import localised
 
 log = logging.getLogger(__name__)
@@ -22,7 +23,7 @@ log = logging.getLogger(__name__)
 # where HTML parsing would otherwise close the paragraph at the first block.
 # Blocks whose widows and orphans may be relaxed to keep a note on its call's page.
 RELAXABLE = {"p", "li", "dd", "blockquote", "h2", "h3", "h4", "figcaption"}
-LAYOUT_PASSES = 5
+LAYOUT_PASSES = 4
 NOTE_BLOCKS = {"p", "div", "blockquote", "ul", "ol", "li", "pre", "dl", "dt", "dd", "table", "figure", "hr"}
 
 
@@ -178,17 +179,22 @@ def write_pdf(rendered: Rendered, target: Path, *, stylesheets: list[Path], fetc
         sheets.append(CSS(string=page_size_css(rendered.document.settings.paper), font_config=fonts))
         if rendered.document.draft:
             sheets.append(CSS(string=draft_css(rendered.lang), font_config=fonts))
+        best = None
         for attempt in range(LAYOUT_PASSES):
             document = HTML(string=serialise(tree), base_url=str(rendered.document.manuscript.path),
                             url_fetcher=fetcher).render(stylesheets=sheets, font_config=fonts)
             misplaced = misplaced_notes(document)
             flipped = place_margin_notes(document, tree)
+            if best is None or len(misplaced) < len(best[1]) or not flipped and len(misplaced) == len(best[1]):
+                best = (document, misplaced)
             if (not misplaced and not flipped) or attempt == LAYOUT_PASSES - 1:
                 break
             if misplaced:
                 log.debug("%s: notes %s off their call's page; relaxing widows there (pass %d)",
                           rendered.document.manuscript.path.name, ", ".join(sorted(misplaced)), attempt + 2)
                 relax_around(tree, misplaced)
+        # Each correction moves every page after it: keep the layout with the fewest misplaced notes.
+        document, misplaced = best
         report_refused(rendered, fetcher)
         if misplaced:
             numbers = ", ".join(sorted((n.removeprefix("fn") for n in misplaced), key=int))

@@ -6,7 +6,6 @@ its medium (notes at the foot of the page, or one file per section).
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import logging
 from dataclasses import dataclass
@@ -77,28 +76,3 @@ def remove_keeping_tail(element: HtmlElement) -> None:
         else:
             parent.text = (parent.text or "") + element.tail
     parent.remove(element)
-
-
-def format_date(date: dt.date, lang: str) -> str:
-    """A date as a reader of ``lang`` writes it: « 1er mai 2024 », “May 1, 2024”."""
-    from babel.dates import format_date as babel_format
-
-    locale = lang.replace("-", "_")
-    try:
-        text = babel_format(date, format="long", locale=locale)
-    except (ValueError, LookupError):
-        text = babel_format(date, format="long", locale="en")
-    if locale.startswith("fr") and date.day == 1 and text.startswith("1 "):
-        text = "1er" + text[1:]  # French writes the first of the month as an ordinal
-    return text
-
-
-def authors_line(authors: tuple[str, ...], lang: str) -> str:
-    from babel.lists import format_list
-
-    if not authors:
-        return ""
-    try:
-        return format_list(list(authors), locale=lang.replace("-", "_"))
-    except (ValueError, LookupError):
-        return ", ".join(authors)

@@ -19,6 +19,7 @@ from lxml_html_clean import Cleaner
 
 from .document import Document
 from .errors import ManuscriptError
+from .identifiers import without_tracking
 from .render import remove_keeping_tail
 
 _CLEANER = Cleaner(
@@ -49,6 +50,8 @@ def sanitize(body: HtmlElement, document: Document, root: Path) -> None:
         if element.tag == "a" and element.get("href") == "":
             element.attrib.pop("href")
             element.tag = "span"
+        elif element.tag == "a" and (element.get("href") or "").startswith(("http:", "https:")):
+            element.set("href", without_tracking(element.get("href"), keep_fragment=True))
         if element.tag == "img":
             _settle_image(element, document, root)
         elif any(element.get(a) for a in RESOURCE_ATTRIBUTES) and element.tag not in ("img",):

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .cache import BuildCache
 from .project import house_styles
-from .render import authors_line, format_date
+from .terms import authors_line, format_date
 
 SHELF = "index.html"
 ASSETS = "shelf"
@@ -99,6 +99,9 @@ def _thumbnail(out_dir: Path, slug: str, epub: dict | None) -> str | None:
     """covers/<slug>.png from the EPUB's cover image; its address relative to the shelf."""
     if epub is None:
         return None
+    target = out_dir / ASSETS / "covers" / f"{slug}.png"
+    if target.is_file() and target.stat().st_mtime >= (out_dir / epub["file"]).stat().st_mtime:
+        return f"{ASSETS}/covers/{slug}.png"  # made from this very EPUB already
     from PIL import Image
 
     with zipfile.ZipFile(out_dir / epub["file"]) as archive:
@@ -108,7 +111,6 @@ def _thumbnail(out_dir: Path, slug: str, epub: dict | None) -> str | None:
         image = Image.open(io.BytesIO(archive.read(name)))
         image.thumbnail((300, 450))
     (out_dir / ASSETS / "covers").mkdir(exist_ok=True)
-    target = out_dir / ASSETS / "covers" / f"{slug}.png"
     image.convert("RGB").save(target, format="PNG", optimize=True)
     return f"{ASSETS}/covers/{slug}.png"
 

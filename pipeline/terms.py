@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 TERMS: dict[str, dict[str, str]] = {
     "contents": {"fr": "Table des matières", "en": "Contents"},
     "abstract": {"fr": "Résumé", "en": "Abstract"},
@@ -22,3 +24,28 @@ def localised(term: str, lang: str) -> str:
     """``term`` in ``lang`` (its primary subtag), English when make-book has no translation."""
     words = TERMS[term]
     return words.get(lang.split("-")[0].lower(), words["en"])
+
+
+def format_date(date: dt.date, lang: str) -> str:
+    """A date as a reader of ``lang`` writes it: « 1er mai 2024 », “May 1, 2024”."""
+    from babel.dates import format_date as babel_format
+
+    locale = lang.replace("-", "_")
+    try:
+        text = babel_format(date, format="long", locale=locale)
+    except (ValueError, LookupError):
+        text = babel_format(date, format="long", locale="en")
+    if locale.startswith("fr") and date.day == 1 and text.startswith("1 "):
+        text = "1er" + text[1:]  # French writes the first of the month as an ordinal
+    return text
+
+
+def authors_line(authors: tuple[str, ...], lang: str) -> str:
+    from babel.lists import format_list
+
+    if not authors:
+        return ""
+    try:
+        return format_list(list(authors), locale=lang.replace("-", "_"))
+    except (ValueError, LookupError):
+        return ", ".join(authors)

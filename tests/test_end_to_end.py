@@ -139,3 +139,11 @@ def test_french_typography_in_the_french_edition_only(samples):
     assert "\u202f" not in english
     chapter = epub_xml(samples / f"{FRENCH}.epub", "EPUB/ch01.xhtml")
     assert "«\u00a0comprend\u00a0»" in "".join(chapter.itertext())
+
+
+def test_links_carry_no_tracking_parameters(samples):
+    epub = samples / f"{FRENCH}.epub"
+    hrefs = [a.get("href") or "" for name in epub_names(epub) if name.endswith(".xhtml")
+             for a in epub_xml(epub, name).iter("{http://www.w3.org/1999/xhtml}a")]
+    assert any("lemonde.fr" in h for h in hrefs)
+    assert not any("utm_" in h for h in hrefs)

@@ -85,3 +85,11 @@ def test_link_and_entry_identifiers_meet():
     assert Identifier("isbn", "9782246283911") in link_identifiers("https://www.worldcat.org/isbn/9782246283911")
     assert entry_identifiers({"isbn": "978-2-246-28391-1, 0-88179-206-3"}) == [
         Identifier("isbn", "9782246283911"), Identifier("isbn", "9780881792065")]
+
+
+def test_tracking_parameters_leave_printed_links():
+    from pipeline.identifiers import without_tracking
+
+    assert without_tracking("https://ex.org/a?id=3&utm_source=x#part", keep_fragment=True) == "https://ex.org/a?id=3#part"
+    assert without_tracking("https://ex.org/a?b=1&a=2") == "https://ex.org/a?b=1&a=2"
+    assert without_tracking("https://ex.org/a?fbclid=z") == "https://ex.org/a"
