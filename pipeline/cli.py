@@ -110,10 +110,11 @@ def build(manuscripts: tuple[str, ...], out: Path | None, formats: tuple[str, ..
         results = run_build(project, list(manuscripts) or None, formats=formats or FORMATS, out=out_dir, draft=draft,
                             pdf_variant=pdf_variant, jobs=jobs or os.cpu_count() or 1, force=force,
                             on_result=lambda r: progress.report(r, project.root))
-    if not manuscripts:
+    shelf_dir = out_dir or project.output_dir
+    if not manuscripts and (any(r.ok and not r.up_to_date for r in results) or not (shelf_dir / "index.html").exists()):
         from .shelf import write_shelf
 
-        write_shelf(out_dir or project.output_dir, project.config.lang)
+        write_shelf(shelf_dir, project.config.lang)
     built = [r for r in results if r.ok and not r.up_to_date]
     kept = [r for r in results if r.up_to_date]
     failed = [r for r in results if not r.ok]
