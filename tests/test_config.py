@@ -73,3 +73,11 @@ def test_every_setting_is_documented():
     docs = setting_docs()
     assert set(docs) == {f for f in Settings.__dataclass_fields__}
     assert all(text.strip() for text in docs.values())
+
+
+def test_the_readme_documents_every_setting():
+    from .conftest import REPO
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    missing = [name for name in setting_docs() if f"`{name}`" not in readme]
+    assert missing == []
