@@ -77,7 +77,7 @@ def cli() -> None:
     """
 
 
-@cli.command()
+@cli.command(short_help="Build the PDF and EPUB editions (the default command).")
 @click.argument("manuscripts", nargs=-1)
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Output folder (default: 'output' in make-book.toml, else dist/).")
@@ -164,7 +164,7 @@ class Progress:
             click.echo(line, err=not result.ok)
 
 
-@cli.command()
+@cli.command(short_help="List citations and links, and what each resolves to.")
 @click.argument("manuscripts", nargs=-1)
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="A table for people, or JSON for CI.")
@@ -230,7 +230,7 @@ def format_report(report, root: Path) -> str:
     return "\n".join(lines)
 
 
-@cli.command()
+@cli.command(short_help="Lint the bibliography files.")
 @click.option("--strict", is_flag=True, help="Exit with status 1 on warnings too.")
 @common_options
 def check(strict: bool, root: Path) -> None:
@@ -253,7 +253,7 @@ def check(strict: bool, root: Path) -> None:
         raise click.exceptions.Exit(1)
 
 
-@cli.command()
+@cli.command(short_help="Start a new essay in manuscripts/.")
 @click.argument("title")
 @click.option("--lang", default=None, help="Language of the essay (default: 'lang' in make-book.toml, else fr).")
 @common_options
@@ -269,7 +269,7 @@ def new(title: str, lang: str | None, root: Path) -> None:
     click.echo(f"created {path}")
 
 
-@cli.command()
+@cli.command(short_help="Write dist/index.html, the shelf of editions.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Output folder (default: 'output' in make-book.toml, else dist/).")
 @common_options
@@ -282,7 +282,7 @@ def shelf(out: Path | None, root: Path) -> None:
     click.echo(f"wrote {write_shelf(out.resolve() if out else project.output_dir)}")
 
 
-@cli.command()
+@cli.command(short_help="Rebuild on every change, until Ctrl-C.")
 @click.option("--format", "formats", type=click.Choice(["pdf", "epub"]), multiple=True,
               help="Edition to build; repeat for both (default: both).")
 @click.option("--draft", is_flag=True, help="Draft editions, with unresolved references marked.")

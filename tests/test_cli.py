@@ -94,3 +94,10 @@ def test_debug_shows_the_traceback(project):
     root = project({"essai.md": ESSAY.replace("@eco1985lector", "@nobody")})
     result = CliRunner().invoke(cli, ["--root", str(root), "--debug"])
     assert result.exit_code == 1
+
+
+def test_every_command_has_help():
+    for name, command in cli.commands.items():
+        assert command.short_help and command.help, name
+        result = run(name, "--help")
+        assert result.exit_code == 0 and "Usage: " in result.output and "--root" in result.output
