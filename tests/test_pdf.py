@@ -113,3 +113,11 @@ def test_front_matter_pages_metadata_and_pdf_ua(project):
     pages = pdf_pages(root / "dist" / "essai.pdf", flat=True)
     assert "Avec un sous-titre" in pages[0] and "Anne Bé et Paul Cé" in pages[0]
     assert "Lire, c’est relire." in pages[1] and "Résumé" in pages[1] and "Ce texte parle de marges." in pages[1]
+
+
+def test_running_heads(samples):
+    pages = pdf_pages(samples / "lire-avec-les-machines.pdf", flat=True)
+    assert "Table des matières" not in pages[2]  # the opening page carries no head
+    assert "Lire avec les machines" in pages[3]  # left: the title
+    heading_page = next(n for n, text in enumerate(pages) if "Ce que j’ai essayé J’ai travaillé" in text)
+    assert "Ce que j’ai essayé" in pages[heading_page + 1]  # right: the section in force at its top
