@@ -246,3 +246,21 @@ def test_check_reports_with_file_and_line(project):
     (root / "bibliography" / "bad.bib").write_text("@book{x,\n  title = {Open\n}\n", encoding="utf-8")
     result = CliRunner().invoke(cli, ["check", "--root", str(root)], catch_exceptions=False)
     assert result.exit_code == 1 and "error: bibliography/bad.bib:1: malformed entry" in result.output
+
+
+def test_the_authors_citation_style(project):
+    from .conftest import DATA
+
+    root = project({"a.md": "---\ntitle: A\nlang: fr\ncsl: numeric.csl\n---\n\nVoir [@eco1985lector] et "
+                            "[@lecun2015deep].\n"}, bib={"refs.bib": BIB})
+    (root / "styles").mkdir()
+    (root / "styles" / "numeric.csl").write_bytes((DATA / "numeric.csl").read_bytes())
+    [result] = build(open_project(root), formats=("epub",))
+    assert result.ok, result.error
+    epub = root / "dist" / "a.epub"
+    text = "".join(epub_xml(epub, "EPUB/ch00.xhtml").itertext())
+    assert "Voir [1] et [2]." in text
+    entries = ["".join(e.itertext()).strip() for e in epub_xml(epub, "EPUB/bibliography.xhtml").iterfind(
+        ".//x:div[@class='csl-entry']", NS)]
+    assert entries[0].startswith("[1]") and "Eco" in entries[0]
+    assert run_epubcheck(epub) == []
