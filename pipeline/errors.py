@@ -83,7 +83,3 @@ class CitationError(MakeBookError):
 
 class RenderError(MakeBookError):
     """Pandoc, WeasyPrint or the EPUB writer refused the document."""
-
-
-class BuildFailed(MakeBookError):
-    """One or more manuscripts failed; each failure was reported on its own."""

@@ -20,8 +20,8 @@ Node = dict[str, Any]
 # links readable (#pourquoi-ca rather than #pourquoi-ça).
 MARKDOWN = "markdown-yaml_metadata_block+ascii_identifiers"
 
-__all__ = ["Ast", "Node", "MARKDOWN", "run", "parse_markdown", "pandoc_version", "stringify", "walk", "iter_nodes",
-           "meta_string", "inlines", "transform"]
+__all__ = ["Ast", "Node", "MARKDOWN", "run", "parse_markdown", "stringify", "walk", "iter_nodes", "inlines",
+           "transform"]
 
 
 @cache
@@ -29,12 +29,6 @@ def pandoc_path() -> str:
     import pypandoc
 
     return pypandoc.get_pandoc_path()
-
-
-@cache
-def pandoc_version() -> str:
-    out = subprocess.run([pandoc_path(), "--version"], capture_output=True, text=True, check=True).stdout
-    return out.split("\n", 1)[0].split()[-1]
 
 
 def run(source: str, args: list[str], *, what: Path | None = None) -> tuple[str, str]:
@@ -52,10 +46,6 @@ def run(source: str, args: list[str], *, what: Path | None = None) -> tuple[str,
 def parse_markdown(text: str, *, what: Path | None = None) -> Ast:
     out, _ = run(text, ["-f", MARKDOWN, "-t", "json"], what=what)
     return json.loads(out)
-
-
-def meta_string(value: str) -> Node:
-    return {"t": "MetaInlines", "c": [{"t": "Str", "c": value}]}
 
 
 def inlines(text: str) -> list[Node]:

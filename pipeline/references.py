@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
-from .bibliography import Bibliography
 from .document import Document
 from .errors import CitationError, ManuscriptError
 from .identifiers import link_identifiers, url as normal_url

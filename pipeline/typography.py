@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from typing import Any, Callable
 
-from .pandoc import Ast, Node
+from .pandoc import Ast, Node, inlines
 
 NNBSP = "\u202f"  # narrow no-break space
 NBSP = "\u00a0"  # no-break space
@@ -61,13 +61,7 @@ def typeset_text(text: str, lang: str) -> str:
     if not lang.lower().startswith("fr"):
         return _english_text(text)
     text = re.sub(r'"([^"]+)"', lambda m: f"«{NBSP}{m.group(1).strip()}{NBSP}»", text)
-    nodes = []
-    for index, word in enumerate(text.split(" ")):
-        if index:
-            nodes.append({"t": "Space"})
-        if word:
-            nodes.append({"t": "Str", "c": word})
-    out = french_inlines(nodes)
+    out = french_inlines(inlines(text))
     return "".join(" " if n["t"] == "Space" else _plain(n) for n in out)
 
 

@@ -5,7 +5,7 @@ from click.testing import CliRunner
 
 from pipeline.cli import cli
 
-from .conftest import write
+
 
 ESSAY = "---\ntitle: Essai\ndate: 2024-05-01\nlang: fr\n---\n\n## Partie\n\nTexte [@eco1985lector, p. 3].\n"
 

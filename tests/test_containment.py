@@ -87,7 +87,7 @@ def test_no_request_reaches_the_network_and_nothing_is_injected(project, canary)
 
 def test_remote_resources_can_be_made_errors(project, canary):
     base, requests = canary
-    root = project({"a.md": f"---\ntitle: A\nlang: en\n---\n\nText.\n"}, bib={"refs.bib": GOOD_BIB},
+    root = project({"a.md": "---\ntitle: A\nlang: en\n---\n\nText.\n"}, bib={"refs.bib": GOOD_BIB},
                    config='remote_resources = "error"\n')
     write(root / "styles" / "book.css", f'body {{ background: url("{base}/page.png"); }}\n')
     [result] = build(open_project(root), formats=("pdf",))
