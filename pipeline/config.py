@@ -8,6 +8,7 @@ the same validator, which reports every problem with its key and file at once.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import tomllib
 from dataclasses import dataclass, field, fields, replace
@@ -196,6 +197,14 @@ def validate(
         )
         raise error(message, path=source, line=first_line, hint="correct the value(s) named above and build again")
     return values
+
+
+def build_time() -> dt.datetime:
+    """Now, in UTC, or SOURCE_DATE_EPOCH when set, so that the same inputs give the same bytes."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc)
+    return dt.datetime.now(tz=dt.timezone.utc).replace(microsecond=0)
 
 
 def load_config(root: Path) -> Settings:

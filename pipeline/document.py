@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .bibliography import Bibliography
-from .config import Settings, merge
+from .config import Settings, build_time, merge
 from .manuscript import Manuscript
 from .pandoc import Ast, iter_nodes, parse_markdown, stringify
 
@@ -53,7 +51,7 @@ def parse_document(manuscript: Manuscript, config: Settings, bibliography: Bibli
     settings = merge(config, manuscript.front_matter)
     title = settings.title or _title_from_headings(ast) or _title_from_name(manuscript.path)
     lang = settings.lang or detect_language(ast, manuscript.path)
-    date = settings.date or _build_date()
+    date = settings.date or build_time().date()
     _normalise_heading_levels(ast)
     settings = merge(settings, {"title": title, "lang": lang, "date": date})
     return Document(manuscript=manuscript, settings=settings, ast=ast, bibliography=bibliography, draft=draft)
@@ -96,11 +94,3 @@ def _normalise_heading_levels(ast: Ast) -> None:
     shift = 2 - min(header[0] for header in headers)
     for header in headers:
         header[0] = min(6, header[0] + shift)
-
-
-def _build_date() -> dt.date:
-    """The edition date when the manuscript has none: SOURCE_DATE_EPOCH, else today."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).date()
-    return dt.date.today()

@@ -14,7 +14,6 @@ import datetime as dt
 import hashlib
 import io
 import logging
-import os
 import re
 import uuid
 import zipfile
@@ -26,8 +25,9 @@ from lxml import etree
 from lxml.html import HtmlElement, html_to_xhtml
 from lxml.html import builder as E
 
+from .config import build_time
 from .errors import RenderError
-from .render import Rendered, remove_keeping_tail
+from .render import Rendered, remove_keeping_tail, title_page
 from .terms import authors_line, format_date
 from .terms import localised
 
@@ -264,15 +264,10 @@ def collect_images(pages: list[Page]) -> dict[str, Path]:
 
 
 def title_page_body(rendered: Rendered) -> HtmlElement:
+    """The title page, with the epigraph and abstract that the PDF prints on a page of their own."""
     doc = rendered.document
     settings = doc.settings
-    section = E.SECTION(E.CLASS("titlepage"), **{EPUB_TYPE: "titlepage"})
-    section.append(E.H1(doc.title, **{"class": "title"}))
-    if settings.subtitle:
-        section.append(E.P(E.CLASS("subtitle"), settings.subtitle))
-    if settings.author:
-        section.append(E.P(E.CLASS("author"), authors_line(settings.author, doc.lang)))
-    section.append(E.P(E.CLASS("date"), format_date(settings.date, doc.lang)))
+    section = title_page(rendered, **{EPUB_TYPE: "titlepage"})
     if settings.epigraph:
         section.append(E.BLOCKQUOTE(E.CLASS("epigraph"), E.P(settings.epigraph)))
     if settings.abstract:
@@ -435,11 +430,8 @@ def cover_image(rendered: Rendered, cover: Path | None) -> tuple[bytes, str]:
 
 
 def modified_time() -> dt.datetime:
-    """``dcterms:modified``: SOURCE_DATE_EPOCH when set, so that builds repeat exactly."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).replace(tzinfo=None)
-    return dt.datetime.now(tz=dt.timezone.utc).replace(tzinfo=None, microsecond=0)
+    """``dcterms:modified`` (naive UTC, as ebooklib writes it)."""
+    return build_time().replace(tzinfo=None)
 
 
 def repack(data: bytes) -> bytes:

@@ -11,10 +11,9 @@ from lxml.html import HtmlElement
 from lxml.html import builder as E
 
 from .errors import RenderError
-from .identifiers import without_tracking
 from .fetch import SafeFetcher
-from .render import Rendered, remove_keeping_tail
-from .terms import authors_line, format_date
+from .render import Rendered, remove_keeping_tail, title_page
+from .terms import authors_line
 from .terms import localised
 
 log = logging.getLogger(__name__)
@@ -58,14 +57,7 @@ def book_tree(rendered: Rendered) -> HtmlElement:
     head.append(E.META(name="dcterms.modified", content=settings.date.isoformat()))
     head.append(E.META(name="generator", content="make-book"))
 
-    title_page = E.SECTION(E.CLASS("titlepage"), E.H1(E.CLASS("title"), doc.title))
-    if settings.subtitle:
-        title_page.append(E.P(E.CLASS("subtitle"), settings.subtitle))
-    if settings.author:
-        title_page.append(E.P(E.CLASS("author"), authors_line(settings.author, doc.lang)))
-    title_page.append(E.P(E.CLASS("date"), format_date(settings.date, doc.lang)))
-
-    page_body = E.BODY(title_page)
+    page_body = E.BODY(title_page(rendered))
     front = front_matter_pages(rendered)
     if front is not None:
         page_body.append(front)
@@ -114,7 +106,7 @@ def print_addresses(body: HtmlElement, mode: str) -> None:
     if mode == "none":
         return
     for link in body.xpath(".//a[starts-with(@href, 'http')]"):
-        href = without_tracking(link.get("href"))
+        href = link.get("href")  # tracking parameters already removed by sanitize
         text = link.text_content().strip()
         following = link.getnext()
         cited = following is not None and "citation" in (following.get("class") or "") and not (link.tail or "").strip()

@@ -124,10 +124,10 @@ def _absolute(url: str, base_url: str | None) -> str | None:
     return urljoin(base_url, url) if base_url and url.startswith("/") and not url.startswith("//") else None
 
 
-def analyse(document: Document) -> ReferenceReport:
+def analyse(document: Document, ids: set[str] | None = None) -> ReferenceReport:
     """Every citation and link of the document, in reading order, with its status."""
     report = ReferenceReport(manuscript=document.manuscript.path)
-    ids = element_ids(document.ast)
+    ids = element_ids(document.ast) if ids is None else ids
     seen: Counter[str] = Counter()
     bibliography = document.bibliography
     manuscript = document.manuscript
@@ -159,10 +159,11 @@ def analyse(document: Document) -> ReferenceReport:
 
 def resolve_references(document: Document, *, project_root: Path) -> ReferenceReport:
     """Check citations, turn matching links into citations, settle every other link and image."""
-    report = analyse(document)
+    ids = element_ids(document.ast)  # the links, images and citations below add none
+    report = analyse(document, ids)
     if not document.draft:
         check_citations(document, report)
-    cite_links(document)
+    cite_links(document, ids)
     for ref in report.references:
         if ref.status == UNMATCHED:
             document.warn(f"link {ref.target} has no entry in the bibliography (make-book refs --stubs FILE "
@@ -173,7 +174,7 @@ def resolve_references(document: Document, *, project_root: Path) -> ReferenceRe
         elif ref.status == DEAD_ANCHOR:
             document.warn(f"link to {ref.target} points to no heading or anchor; printed as text", ref.line)
     resolve_images(document, project_root)
-    place_bibliography(document)
+    place_bibliography(document, ids)
     if document.draft:
         list_references_to_add(document, report)
     return report
@@ -196,9 +197,8 @@ def check_citations(document: Document, report: ReferenceReport) -> None:
     )
 
 
-def cite_links(document: Document) -> None:
+def cite_links(document: Document, ids: set[str]) -> None:
     """Rewrite links by their status: cite, resolve, or print as text; mark gaps in drafts."""
-    ids = element_ids(document.ast)
     mode = document.settings.links
     draft = document.draft
     bibliography = document.bibliography
@@ -302,25 +302,31 @@ def resolve_images(document: Document, root: Path) -> None:
             node.clear()  # replaced in place: the description, in italics
             node.update({"t": "Emph", "c": alt or [{"t": "Str", "c": src}]})
             continue
-        candidates = [folder / src, root / src.lstrip("/")]
-        found = next((c for c in candidates if c.exists()), None)
-        if found is None:
-            raise ManuscriptError(f"image {src!r} not found", path=document.manuscript.path, line=line,
-                                  hint="put the image in the project (next to the manuscript) and check its name")
-        resolved = found.resolve()
-        if not resolved.is_relative_to(root):
-            raise ManuscriptError(f"image {src!r} is outside the project folder", path=document.manuscript.path,
-                                  line=line, hint="copy the image into the project folder")
+        resolved = locate_image(src, [folder / src.lstrip("/"), root / src.lstrip("/")], document, root, line)
         if not stringify(alt).strip():
             document.warn(f"image {src!r} has no description (alt text); readers using a screen reader "
                           "will miss it: write ![description](file)", line)
         node["c"][2][0] = str(resolved)
 
 
-def place_bibliography(document: Document) -> None:
+def locate_image(src: str, candidates: list[Path], document: Document, root: Path, line: int | None) -> Path:
+    """The first of ``candidates`` that exists, provided it is inside the project (symlinks followed)."""
+    resolved = [c.resolve() for c in candidates]
+    found = next((r for r in resolved if r.exists()), None)
+    if (found is not None and not found.is_relative_to(root)) or (
+            found is None and not any(r.is_relative_to(root) for r in resolved)):
+        raise ManuscriptError(f"image {src!r} is outside the project folder", path=document.manuscript.path,
+                              line=line, hint="copy the image into the project folder")
+    if found is None:
+        raise ManuscriptError(f"image {src!r} not found", path=document.manuscript.path, line=line,
+                              hint="put the image in the project (next to the manuscript) and check its name")
+    return found
+
+
+def place_bibliography(document: Document, ids: set[str]) -> None:
     """Add a titled bibliography section at the end when the text cites anything."""
     cites = any(node["t"] == "Cite" for node in iter_nodes(document.ast["blocks"]))
-    if not cites or "refs" in element_ids(document.ast):
+    if not cites or "refs" in ids:
         return
     title = localised("bibliography", document.lang)
     document.ast["blocks"].append({

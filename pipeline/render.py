@@ -66,6 +66,23 @@ def mark_attributions(body: HtmlElement) -> None:
             following.set("class", ((following.get("class") or "") + " attribution").strip())
 
 
+def title_page(rendered: Rendered, **attributes: str) -> HtmlElement:
+    """The title page both editions open with: title, subtitle, author(s), date."""
+    from lxml.html import builder as E
+
+    from .terms import authors_line, format_date
+
+    doc = rendered.document
+    settings = doc.settings
+    section = E.SECTION(E.CLASS("titlepage"), E.H1(E.CLASS("title"), doc.title), **attributes)
+    if settings.subtitle:
+        section.append(E.P(E.CLASS("subtitle"), settings.subtitle))
+    if settings.author:
+        section.append(E.P(E.CLASS("author"), authors_line(settings.author, doc.lang)))
+    section.append(E.P(E.CLASS("date"), format_date(settings.date, doc.lang)))
+    return section
+
+
 def remove_keeping_tail(element: HtmlElement) -> None:
     """Remove ``element`` from its tree but keep the text that follows it."""
     parent = element.getparent()

@@ -18,8 +18,8 @@ from lxml.html import builder as E
 from lxml_html_clean import Cleaner
 
 from .document import Document
-from .errors import ManuscriptError
 from .identifiers import without_tracking
+from .references import locate_image
 from .render import remove_keeping_tail
 
 _CLEANER = Cleaner(
@@ -77,16 +77,7 @@ def _settle_image(img: HtmlElement, document: Document, root: Path) -> None:
         return
     path = Path(unquote(parts.path)) if parts.scheme == "file" else Path(src)
     candidates = [path] if path.is_absolute() else [document.manuscript.path.parent / path, root / path]
-    for candidate in candidates:
-        resolved = candidate.resolve()
-        if not resolved.is_relative_to(root):
-            raise ManuscriptError(f"image {src!r} is outside the project folder", path=document.manuscript.path,
-                                  line=line, hint="copy the image into the project folder")
-        if resolved.is_file():
-            img.set("src", str(resolved))
-            return
-    raise ManuscriptError(f"image {src!r} not found", path=document.manuscript.path, line=line,
-                          hint="put the image in the project (next to the manuscript) and check its name")
+    img.set("src", str(locate_image(src, candidates, document, root, line)))
 
 
 def _replace_by_alt(img: HtmlElement) -> None:

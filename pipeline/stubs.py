@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import re
 from dataclasses import dataclass
@@ -11,6 +10,7 @@ from pathlib import Path
 from slugify import slugify
 
 from .bibliography import TODO_FIELD, parse_bib_file
+from .config import build_time
 from .identifiers import Identifier, link_identifiers, without_tracking
 from .references import UNMATCHED, ReferenceReport
 
@@ -124,7 +124,4 @@ def bibtex_escape(text: str, *, url: bool = False) -> str:
 
 
 def today() -> str:
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).date().isoformat()
-    return dt.date.today().isoformat()
+    return build_time().date().isoformat()
