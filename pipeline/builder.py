@@ -13,6 +13,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator
 
+from . import preload
 from .cache import BuildCache, CacheEntry, edition_key, file_digest
 from .config import Settings, merge
 from .errors import ConfigError, MakeBookError, ManuscriptError, ProjectError
@@ -99,6 +100,7 @@ def build(project: Project, names: list[str] | None = None, *, formats: tuple[st
             editions = [Edition(f, out_dir / o["file"], o["size"], o["pages"]) for f, o in entry.outputs.items()]
             finish(BuildResult(manuscript=path, editions=editions, up_to_date=True, meta=entry.meta), key)
         if jobs > 1 and len(todo) > 1:
+            preload.wait_all()  # a forked child must not inherit a half-done import
             context = multiprocessing.get_context("fork")
             with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=context) as pool:
                 futures = {pool.submit(build_one, project, path, formats=formats, out_dir=out_dir, draft=draft,
@@ -173,6 +175,8 @@ def prepare(project: Project, path: Path, *, draft: bool = False, extra_bib: tup
     # 1. Read the manuscript: UTF-8 text, front matter, body.
     manuscript = read_manuscript(path)
     settings = merge(project.config, manuscript.front_matter)
+    if not settings.lang:
+        preload.start("language detector")  # detected in step 3, once pandoc has parsed the text
 
     # 2. Load the bibliography files it uses (once per set of files).
     files = bibliography_files(project, settings, path)
@@ -194,6 +198,8 @@ def build_manuscript(project: Project, path: Path, result: BuildResult, *, forma
     from .typography import apply_typography
 
     log.info("building %s", path.name)
+    if "pdf" in formats:
+        preload.start("weasyprint")  # imported while pandoc runs, used in step 7
     document = prepare(project, path, draft=draft, bibliographies=bibliographies)
     manuscript = document.manuscript
 

