@@ -10,11 +10,17 @@ Each figure comes from fresh processes, as a writer would run them:
 - generated manuscripts of 10,000 / 100,000 / 400,000 words: time and peak memory;
 - eight manuscripts with -j 2 against -j 1;
 - `make-book --help` start-up time.
+
+Python's bytecode cache is left on, as it is by default on a writer's machine,
+even if the calling shell turns it off (PYTHONDONTWRITEBYTECODE): pip compiled
+the bare toolchain's modules when it installed them, while an editable install
+of make-book is compiled on first use.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import shutil
 import statistics
@@ -106,6 +112,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="leave out the 400,000-word book")
     options = parser.parse_args()
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     rows: list[tuple[str, str, str]] = []
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)

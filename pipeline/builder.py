@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import os
-import tempfile
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator
 
 from . import preload
-from .cache import BuildCache, CacheEntry, edition_key, file_digest
+from .cache import BuildCache, CacheEntry, edition_key, file_digest, shared_key
 from .config import Settings, merge
 from .errors import ConfigError, MakeBookError, ManuscriptError, ProjectError
 from .manuscript import read_manuscript, slug_for
@@ -91,8 +88,9 @@ def build(project: Project, names: list[str] | None = None, *, formats: tuple[st
     with output_lock(out_dir):
         cache = BuildCache(out_dir)
         todo: list[tuple[Path, str | None]] = []
+        shared = shared_key(project, options)
         for path in paths:
-            key = cache_key(project, path, options)
+            key = cache_key(project, path, shared)
             entry = cache.fresh(slug_for(path), key, formats) if key and not force else None
             if entry is None:
                 todo.append((path, key))
@@ -100,6 +98,9 @@ def build(project: Project, names: list[str] | None = None, *, formats: tuple[st
             editions = [Edition(f, out_dir / o["file"], o["size"], o["pages"]) for f, o in entry.outputs.items()]
             finish(BuildResult(manuscript=path, editions=editions, up_to_date=True, meta=entry.meta), key)
         if jobs > 1 and len(todo) > 1:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor, as_completed
+
             preload.wait_all()  # a forked child must not inherit a half-done import
             context = multiprocessing.get_context("fork")
             with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=context) as pool:
@@ -135,12 +136,12 @@ def build_one(project: Project, path: Path, *, formats: tuple[str, ...], out_dir
     return result
 
 
-def cache_key(project: Project, path: Path, options: dict) -> str | None:
+def cache_key(project: Project, path: Path, shared: str) -> str | None:
     """The cache key of a manuscript's editions; None when it cannot be read (the build will say why)."""
     try:
         manuscript = read_manuscript(path)
         settings = merge(project.config, manuscript.front_matter)
-        return edition_key(project, path, bibliography_files(project, settings, path), options)
+        return edition_key(shared, path, bibliography_files(project, settings, path))
     except MakeBookError:
         return None
 
@@ -385,6 +386,8 @@ def fonts(project: Project) -> list[Path]:
 @contextmanager
 def atomic_target(target: Path) -> Iterator[Path]:
     """A temporary file beside ``target``, renamed onto it only if the block succeeds."""
+    import tempfile
+
     handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
     os.close(handle)
     temporary = Path(name)

