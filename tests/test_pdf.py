@@ -115,6 +115,33 @@ def test_front_matter_pages_metadata_and_pdf_ua(project):
     assert "Lire, c’est relire." in pages[1] and "Résumé" in pages[1] and "Ce texte parle de marges." in pages[1]
 
 
+def test_pdf_a_3b_declares_itself_and_embeds_every_font(project):
+    """What can be checked without veraPDF: the PDF/A identification, the output intent, embedded fonts."""
+    from pypdf import PdfReader
+
+    from pipeline import build, open_project
+
+    root = project({"essai.md": "---\ntitle: Archive\nlang: fr\n---\n\nDu *texte* en **gras** et une note.[^1]\n\n"
+                                "[^1]: La note.\n"})
+    [result] = build(open_project(root), formats=("pdf",), pdf_variant="pdf/a-3b")
+    assert result.ok, result.error
+    reader = PdfReader(str(root / "dist" / "essai.pdf"))
+    catalog = reader.trailer["/Root"]
+    xmp = catalog["/Metadata"].get_object().get_data().decode("utf-8")
+    assert 'pdfaid:part="3"' in xmp and 'pdfaid:conformance="B"' in xmp
+    [intent] = catalog["/OutputIntents"]
+    assert intent["/S"] == "/GTS_PDFA1" and intent["/DestOutputProfile"].get_object().get_data()[36:40] == b"acsp"
+    assert catalog["/Lang"] == "fr" and "/Encrypt" not in reader.trailer and len(reader.trailer["/ID"]) == 2
+    fonts = {}
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            described = font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font
+            descriptor = described["/FontDescriptor"].get_object()
+            fonts[font["/BaseFont"]] = any(key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3"))
+    assert len(fonts) >= 3 and all(fonts.values()), fonts  # regular, italic, bold: all embedded
+
+
 def test_running_heads(samples):
     pages = pdf_pages(samples / "lire-avec-les-machines.pdf", flat=True)
     assert "Table des matières" not in pages[2]  # the opening page carries no head
