@@ -115,6 +115,40 @@ def test_front_matter_pages_metadata_and_pdf_ua(project):
     assert "Lire, c’est relire." in pages[1] and "Résumé" in pages[1] and "Ce texte parle de marges." in pages[1]
 
 
+def test_pdf_ua_structure_and_declarations(project):
+    """PDF/UA-1 as far as it can be read back: tagged, titled, with the headings in the structure tree."""
+    from collections import Counter
+
+    from pypdf import PdfReader
+
+    from pipeline import build, open_project
+
+    root = project({"essai.md": "---\ntitle: Accessible\nlang: fr\n---\n\n## Première partie\n\nUn [lien](https://example.org/a).\n\n"
+                                "## Seconde partie\n\n- un\n- deux\n"})
+    [result] = build(open_project(root), formats=("pdf",), pdf_variant="pdf/ua-1")
+    assert result.ok, result.error
+    catalog = PdfReader(str(root / "dist" / "essai.pdf")).trailer["/Root"]
+    xmp = catalog["/Metadata"].get_object().get_data().decode("utf-8")
+    assert 'pdfuaid:part="1"' in xmp and "Accessible" in xmp
+    assert catalog["/MarkInfo"]["/Marked"] and catalog["/ViewerPreferences"]["/DisplayDocTitle"]
+    assert catalog["/Lang"] == "fr"
+    kinds: Counter = Counter()
+
+    def walk(node):
+        node = node.get_object()
+        children = node if isinstance(node, list) else [node.get("/K")] if isinstance(node, dict) else []
+        if isinstance(node, dict) and "/S" in node:
+            kinds[node["/S"]] += 1
+        for child in children:
+            if child is not None and not isinstance(child, int):
+                walk(child)
+
+    walk(catalog["/StructTreeRoot"].get_object()["/K"])
+    assert kinds["/Document"] == 1 and kinds["/H1"] == 1  # the title is the only first-level heading
+    assert kinds["/H2"] >= 3  # the two parts and the contents
+    assert kinds["/L"] >= 2 and kinds["/LI"] >= 2 and kinds["/Link"] >= 1 and kinds["/P"] >= 1
+
+
 def test_pdf_a_3b_declares_itself_and_embeds_every_font(project):
     """What can be checked without veraPDF: the PDF/A identification, the output intent, embedded fonts."""
     from pypdf import PdfReader
