@@ -297,11 +297,12 @@ def watch(formats: tuple[str, ...], draft: bool, root: Path) -> None:
     from .builder import FORMATS, affected_manuscripts, build as run_build
     from .project import open_project
 
+    from . import preload
+
     project = open_project(root)
     formats = formats or FORMATS
-    # Load the heavy libraries once, before the first change.
-    import ebooklib  # noqa: F401
-    import weasyprint  # noqa: F401
+    if "pdf" in formats:
+        preload.start("weasyprint")  # warm for the first change even when nothing needs building now
 
     click.echo(f"watching {project.root} (Ctrl-C to stop)")
     run_build(project, formats=formats, draft=draft, on_result=lambda r: _echo_result(r, project.root))

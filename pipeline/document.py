@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import preload
 from .bibliography import Bibliography
 from .config import Settings, build_time, merge
 from .manuscript import Manuscript
@@ -59,8 +60,6 @@ def parse_document(manuscript: Manuscript, config: Settings, bibliography: Bibli
 
 def detect_language(ast: Ast, path: Path) -> str:
     """The language of the text (code left out), logged so the author can pin it."""
-    from . import preload
-
     text = " ".join(stringify(block) for block in ast["blocks"]
                     if block["t"] not in ("CodeBlock", "RawBlock"))
     lang = preload.result("language detector")(text[:20000])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import shutil
 import textwrap
@@ -21,6 +22,15 @@ NS = {
     "ncx": "http://www.daisy.org/z3986/2005/ncx/",
     "c": "urn:oasis:names:tc:opendocument:xmlns:container",
 }
+
+@pytest.fixture(autouse=True)
+def pipeline_logger():
+    """Undo what a CLI run inside the test process does to make-book's logger (its handler, level, propagation)."""
+    log = logging.getLogger("pipeline")
+    saved = (log.handlers[:], log.level, log.propagate)
+    yield
+    log.handlers[:], log.level, log.propagate = saved
+
 
 SAMPLE_BIB = """
 @book{eco1985lector,
