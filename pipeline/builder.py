@@ -14,16 +14,16 @@ from . import preload
 from .cache import BuildCache, CacheEntry, edition_key, file_digest, shared_key
 from .config import Settings, merge
 from .errors import ConfigError, MakeBookError, ManuscriptError, ProjectError
-from .manuscript import read_manuscript, slug_for
+from .sources.manuscript import read_manuscript, slug_for
 from .project import Project, house_styles
 
 # The stages (pandoc, bibtexparser, lxml, WeasyPrint…) are imported where they
 # run, so that a rebuild with nothing to do answers at once.
 if TYPE_CHECKING:
-    from .bibliography import Bibliography
-    from .checks import Finding
+    from .references.bibliography import Bibliography
+    from .references.checks import Finding
     from .document import Document
-    from .references import ReferenceReport
+    from .references.citations import ReferenceReport
 
 log = logging.getLogger(__name__)
 
@@ -170,7 +170,7 @@ def output_lock(out_dir: Path) -> Iterator[None]:
 def prepare(project: Project, path: Path, *, draft: bool = False, extra_bib: tuple[Path, ...] = (),
             bibliographies: dict[tuple[Path, ...], Bibliography] | None = None) -> Document:
     """Steps 1 to 3 of a build: what ``make-book refs`` analyses too."""
-    from .bibliography import load_bibliography
+    from .references.bibliography import load_bibliography
     from .document import parse_document
 
     # 1. Read the manuscript: UTF-8 text, front matter, body.
@@ -193,7 +193,7 @@ def prepare(project: Project, path: Path, *, draft: bool = False, extra_bib: tup
 def build_manuscript(project: Project, path: Path, result: BuildResult, *, formats: tuple[str, ...],
                      out_dir: Path, draft: bool, pdf_variant: str | None,
                      bibliographies: dict[tuple[Path, ...], Bibliography]) -> None:
-    from .references import resolve_references
+    from .references.citations import resolve_references
     from .render import render_html
     from .sanitize import sanitize
     from .typography import apply_typography
@@ -218,8 +218,8 @@ def build_manuscript(project: Project, path: Path, result: BuildResult, *, forma
     # 7. Write each edition next to the previous one, replacing it only when complete.
     slug = manuscript.slug
     if "pdf" in formats:
-        from .fetch import SafeFetcher
-        from .pdf import write_pdf
+        from .editions.fetch import SafeFetcher
+        from .editions.pdf import write_pdf
 
         target = out_dir / f"{slug}.pdf"
         fetcher = SafeFetcher([project.root, *project.style_dirs()])
@@ -229,7 +229,7 @@ def build_manuscript(project: Project, path: Path, result: BuildResult, *, forma
         result.editions.append(Edition("pdf", target, target.stat().st_size, pages))
         log.info("wrote %s (%d pages)", target, pages)
     if "epub" in formats:
-        from .epub import write_epub
+        from .editions.epub import write_epub
 
         target = out_dir / f"{slug}.epub"
         cover = None
@@ -250,7 +250,7 @@ def build_manuscript(project: Project, path: Path, result: BuildResult, *, forma
 def report_references(project: Project, names: list[str] | None = None, *,
                       extra_bib: tuple[Path, ...] = ()) -> list[ReferenceReport]:
     """What ``make-book refs`` prints: every citation and link of each manuscript, with its status."""
-    from .references import analyse
+    from .references.citations import analyse
 
     cache: dict[tuple[Path, ...], Bibliography] = {}
     return [analyse(prepare(project, path, extra_bib=extra_bib, bibliographies=cache))
@@ -259,8 +259,8 @@ def report_references(project: Project, names: list[str] | None = None, *,
 
 def write_stubs(project: Project, target: Path, names: list[str] | None = None) -> list[str]:
     """Append to ``target`` a stub for each linked work no bibliography file has; return their keys."""
-    from .references import analyse
-    from .stubs import append_stubs, stubs_for
+    from .references.citations import analyse
+    from .references.stubs import append_stubs, stubs_for
 
     target = project.inside(target if target.is_absolute() else project.root / target, what="stub file",
                             allow_missing=True)
@@ -276,7 +276,7 @@ def write_stubs(project: Project, target: Path, names: list[str] | None = None) 
 
 def check_project(project: Project) -> list[Finding]:
     """Bibliography lint over every .bib file of the project, with the keys the manuscripts cite."""
-    from .checks import check_bibliography
+    from .references.checks import check_bibliography
 
     cited: set[str] = set()
     for report in report_references(project) if project.manuscripts() else []:

@@ -112,7 +112,7 @@ def build(manuscripts: tuple[str, ...], out: Path | None, formats: tuple[str, ..
                             on_result=lambda r: progress.report(r, project.root))
     shelf_dir = out_dir or project.output_dir
     if not manuscripts and (any(r.ok and not r.up_to_date for r in results) or not (shelf_dir / "index.html").exists()):
-        from .shelf import write_shelf
+        from .editions.shelf import write_shelf
 
         write_shelf(shelf_dir, project.config.lang)
     built = [r for r in results if r.ok and not r.up_to_date]
@@ -239,7 +239,7 @@ def check(strict: bool, root: Path) -> None:
     Exits with status 1 on errors (and on warnings with --strict).
     """
     from .builder import check_project
-    from .checks import ERROR, WARNING
+    from .references.checks import ERROR, WARNING
     from .project import open_project
 
     project = open_project(root)
@@ -276,7 +276,7 @@ def new(title: str, lang: str | None, root: Path) -> None:
 def shelf(out: Path | None, root: Path) -> None:
     """Write dist/index.html: every edition with its cover, facts and download links."""
     from .project import open_project
-    from .shelf import write_shelf
+    from .editions.shelf import write_shelf
 
     project = open_project(root)
     click.echo(f"wrote {write_shelf(out.resolve() if out else project.output_dir)}")

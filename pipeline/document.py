@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import preload
-from .bibliography import Bibliography
+from .references.bibliography import Bibliography
 from .config import Settings, build_time, merge
-from .manuscript import Manuscript
+from .sources.manuscript import Manuscript
 from .pandoc import Ast, iter_nodes, parse_markdown, stringify
 
 log = logging.getLogger(__name__)

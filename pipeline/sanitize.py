@@ -18,8 +18,8 @@ from lxml.html import builder as E
 from lxml_html_clean import Cleaner
 
 from .document import Document
-from .identifiers import without_tracking
-from .references import locate_image
+from .references.identifiers import without_tracking
+from .references.citations import locate_image
 from .render import remove_keeping_tail
 
 _CLEANER = Cleaner(

@@ -1,6 +1,6 @@
 import pytest
 
-from pipeline.bibliography import load_bibliography, read_bib_file
+from pipeline.references.bibliography import load_bibliography, read_bib_file
 from pipeline.errors import BibliographyError
 
 from .conftest import SAMPLE_BIB, write

@@ -123,7 +123,7 @@ def test_epub_stylesheet_loading_from_the_network_is_refused(project):
 
 
 def test_a_failure_inside_one_manuscript_spares_the_others(project, monkeypatch):
-    from pipeline import pdf
+    from pipeline.editions import pdf
     from pipeline.errors import RenderError
 
     root = project({"a.md": "---\ntitle: A\nlang: en\n---\n\nText.\n", "b.md": "---\ntitle: B\nlang: en\n---\n\nText.\n"},

@@ -2,13 +2,13 @@
 
 import pytest
 
-from pipeline.bibliography import load_bibliography
+from pipeline.references.bibliography import load_bibliography
 from pipeline.config import Settings
 from pipeline.document import parse_document
 from pipeline.errors import CitationError, ManuscriptError
-from pipeline.manuscript import read_manuscript
+from pipeline.sources.manuscript import read_manuscript
 from pipeline.pandoc import stringify, walk
-from pipeline.references import resolve_references
+from pipeline.references.citations import resolve_references
 
 from .conftest import SAMPLE_BIB, write
 

@@ -5,7 +5,7 @@ import re
 import pytest
 from pypdf import PdfReader
 
-from pipeline.epub import book_identifier
+from pipeline.editions.epub import book_identifier
 
 from .conftest import NS, epub_names, epub_xml, pdf_pages, run_epubcheck
 

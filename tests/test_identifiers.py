@@ -2,7 +2,7 @@
 
 import pytest
 
-from pipeline.identifiers import Identifier, arxiv, doi, entry_identifiers, isbn, link_identifiers, url
+from pipeline.references.identifiers import Identifier, arxiv, doi, entry_identifiers, isbn, link_identifiers, url
 
 
 @pytest.mark.parametrize("text", [
@@ -88,7 +88,7 @@ def test_link_and_entry_identifiers_meet():
 
 
 def test_tracking_parameters_leave_printed_links():
-    from pipeline.identifiers import without_tracking
+    from pipeline.references.identifiers import without_tracking
 
     assert without_tracking("https://ex.org/a?id=3&utm_source=x#part", keep_fragment=True) == "https://ex.org/a?id=3#part"
     assert without_tracking("https://ex.org/a?b=1&a=2") == "https://ex.org/a?b=1&a=2"

@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 
 from pipeline.errors import ManuscriptError
-from pipeline.manuscript import read_manuscript
+from pipeline.sources.manuscript import read_manuscript
 
 from .conftest import write
 

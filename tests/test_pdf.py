@@ -5,7 +5,7 @@ import re
 
 from lxml import html as lxml_html
 
-from pipeline.pdf import inline_footnotes
+from pipeline.editions.pdf import inline_footnotes
 
 from .conftest import pdf_pages
 

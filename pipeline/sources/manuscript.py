@@ -8,8 +8,8 @@ from typing import Any
 
 import yaml
 
-from .config import FRONT_MATTER_ONLY, PROJECT_ONLY, SETTING_NAMES, validate
-from .errors import ManuscriptError
+from ..config import FRONT_MATTER_ONLY, PROJECT_ONLY, SETTING_NAMES, validate
+from ..errors import ManuscriptError
 
 FRONT_MATTER_KEYS = (set(SETTING_NAMES) - PROJECT_ONLY) | FRONT_MATTER_ONLY
 

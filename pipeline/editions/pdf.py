@@ -10,11 +10,11 @@ from lxml import etree
 from lxml.html import HtmlElement
 from lxml.html import builder as E
 
-from .errors import RenderError
+from ..errors import RenderError
 from .fetch import SafeFetcher
-from .render import Rendered, remove_keeping_tail, title_page
-from .terms import authors_line
-from .terms import localised
+from ..render import Rendered, remove_keeping_tail, title_page
+from ..terms import authors_line
+from ..terms import localised
 
 log = logging.getLogger(__name__)
 

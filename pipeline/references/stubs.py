@@ -10,9 +10,9 @@ from pathlib import Path
 from slugify import slugify
 
 from .bibliography import TODO_FIELD, parse_bib_file
-from .config import build_time
+from ..config import build_time
 from .identifiers import Identifier, link_identifiers, without_tracking
-from .references import UNMATCHED, ReferenceReport
+from .citations import UNMATCHED, ReferenceReport
 
 TODO_TEXT = "to be completed: written by make-book refs --stubs"
 STOP_WORDS = set("""a an and the of on in for to with by at from this that these those

@@ -25,11 +25,11 @@ from lxml import etree
 from lxml.html import HtmlElement, html_to_xhtml
 from lxml.html import builder as E
 
-from .config import build_time
-from .errors import RenderError
-from .render import Rendered, remove_keeping_tail, title_page
-from .terms import authors_line, format_date
-from .terms import localised
+from ..config import build_time
+from ..errors import RenderError
+from ..render import Rendered, remove_keeping_tail, title_page
+from ..terms import authors_line, format_date
+from ..terms import localised
 
 log = logging.getLogger(__name__)
 

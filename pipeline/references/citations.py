@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
-from .document import Document
-from .errors import CitationError, ManuscriptError
+from ..document import Document
+from ..errors import CitationError, ManuscriptError
 from .identifiers import link_identifiers, url as normal_url
-from .pandoc import Node, iter_nodes, stringify, transform
-from .terms import localised
+from ..pandoc import Node, iter_nodes, stringify, transform
+from ..terms import localised
 
 log = logging.getLogger(__name__)
 

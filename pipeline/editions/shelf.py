@@ -13,9 +13,9 @@ import shutil
 import zipfile
 from pathlib import Path
 
-from .cache import BuildCache
-from .project import house_styles
-from .terms import authors_line, format_date
+from ..cache import BuildCache
+from ..project import house_styles
+from ..terms import authors_line, format_date
 
 SHELF = "index.html"
 ASSETS = "shelf"

@@ -6,7 +6,7 @@ import io
 
 from PIL import Image, ImageDraw, ImageFont
 
-from .project import house_styles
+from ..project import house_styles
 
 WIDTH, HEIGHT = 1600, 2400
 MARGIN = 160

@@ -16,7 +16,7 @@ from pathlib import Path
 import bibtexparser
 from bibtexparser import model
 
-from .errors import BibliographyError
+from ..errors import BibliographyError
 from .identifiers import Identifier, entry_identifiers
 
 log = logging.getLogger(__name__)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .bibliography import TODO_FIELD, Entry, parse_bib_file
-from .errors import BibliographyError
+from ..errors import BibliographyError
 from .identifiers import entry_identifiers
 
 ERROR, WARNING, INFO = "error", "warning", "info"

@@ -1,0 +1,1 @@
+"""Editions: the writers of the PDF (WeasyPrint) and the EPUB (ebooklib), the cover and the shelf page."""
