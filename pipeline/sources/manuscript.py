@@ -10,6 +10,7 @@ import yaml
 
 from ..config import FRONT_MATTER_ONLY, PROJECT_ONLY, SETTING_NAMES, validate
 from ..errors import ManuscriptError
+from .yaml_errors import explain_yaml_error
 
 FRONT_MATTER_KEYS = (set(SETTING_NAMES) - PROJECT_ONLY) | FRONT_MATTER_ONLY
 
@@ -96,15 +97,10 @@ def _load_yaml(text: str, path: Path, first_line: int) -> tuple[dict[str, Any], 
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else {}
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = first_line + mark.line if mark else first_line
-        problem = exc.problem or exc.context or "invalid YAML"
-        raise ManuscriptError(f"invalid YAML front matter: {problem}", path=path, line=line,
-                              hint="check the indentation and quote values that contain ':' or '#'") from None
     except yaml.YAMLError as exc:
-        raise ManuscriptError(f"invalid YAML front matter: {exc}", path=path, line=first_line,
-                              hint="check the front matter between the two '---' lines") from None
+        problem = explain_yaml_error(text, exc)
+        raise ManuscriptError(f"invalid YAML front matter: {problem.message}", path=path,
+                              line=first_line + problem.line, hint=problem.hint) from None
     finally:
         loader.dispose()
     if data is None:
