@@ -178,7 +178,8 @@ def refs(manuscripts: tuple[str, ...], output_format: str, strict: bool, stubs_f
 
     Statuses: cited (a key of the bibliography), unknown key, matched (a link to a
     work of the bibliography, by DOI, arXiv id, ISBN, URL or url_map), no entry
-    (a link to a work the bibliography lacks), resolved / unresolved (links
+    (a link to a work the bibliography lacks), not a work (a home page, repository,
+    product or profile; mark links by hand with {.link} or {.cite}), resolved / unresolved (links
     relative to the blog), anchor, dead anchor, other.
 
     Example: make-book refs --stubs bibliography/todo.bib
@@ -226,7 +227,9 @@ def format_report(report, root: Path) -> str:
     if report.uncited:
         lines.append(f"  never cited here: {', '.join(report.uncited)}")
     count = len(report.unresolved)
-    lines.append(f"  {len(report.references)} reference(s), {count} unresolved\n")
+    links = sum(r.status == "not a work" for r in report.references)
+    other = f", {links} link(s) to sites, code or profiles (not works)" if links else ""
+    lines.append(f"  {len(report.references)} reference(s), {count} unresolved{other}\n")
     return "\n".join(lines)
 
 

@@ -18,6 +18,7 @@ from urllib.parse import urljoin, urlsplit
 from ..document import Document
 from ..errors import CitationError, ManuscriptError
 from .identifiers import link_identifiers, url as normal_url
+from .works import LINK, LINK_CLASS, link_role
 from ..pandoc import Node, iter_nodes, stringify, transform
 from ..terms import localised
 
@@ -30,6 +31,7 @@ CITED = "cited"  # [@key] with an entry
 UNKNOWN_KEY = "unknown key"  # [@key] without one
 MATCHED = "matched"  # link to a work of the bibliography
 UNMATCHED = "no entry"  # external link to a work the bibliography lacks
+NOT_A_WORK = "not a work"  # external link to a home page, repository, product, profile… (see works.py)
 RESOLVED = "resolved"  # root-relative link, made absolute with base_url
 UNRESOLVED = "unresolved"  # root-relative or relative link with nowhere to point
 ANCHOR = "anchor"  # link to a heading of the text
@@ -78,11 +80,16 @@ class ReferenceReport:
 # -- classification ------------------------------------------------------------------
 
 
-def classify_link(url: str, document: Document, ids: set[str]) -> tuple[str, str | None, str | None, str]:
-    """(status, key, how, address to print) for a link of ``document``."""
+def classify_link(url: str, document: Document, ids: set[str],
+                  classes: tuple[str, ...] | list[str] = ()) -> tuple[str, str | None, str | None, str]:
+    """(status, key, how, address to print) for a link of ``document``.
+
+    ``classes`` are the link's own (``{.cite}``, ``{.link}``): a link marked
+    ``.link`` never becomes a citation, nor a missing work.
+    """
     settings = document.settings
     mapped = _mapped_key(url, settings.url_map, settings.base_url)
-    if mapped:
+    if mapped and LINK_CLASS not in classes:
         return MATCHED, mapped, "mapping", _absolute(url, settings.base_url) or url
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
@@ -90,10 +97,13 @@ def classify_link(url: str, document: Document, ids: set[str]) -> tuple[str, str
         url = "https:" + url
         scheme = "https"
     if scheme in ("http", "https"):
-        for identifier in link_identifiers(url):
-            key = document.bibliography.identifiers.get(identifier)
-            if key:
-                return MATCHED, key, identifier.kind, url
+        if LINK_CLASS not in classes:
+            for identifier in link_identifiers(url):
+                key = document.bibliography.identifiers.get(identifier)
+                if key:
+                    return MATCHED, key, identifier.kind, url
+        if link_role(url, classes, document.resolved_roles.get(normal_url(url) or url)) == LINK:
+            return NOT_A_WORK, None, None, url
         return UNMATCHED, None, None, url
     if scheme in EXTERNAL_SCHEMES:
         return OTHER, None, None, url
@@ -146,7 +156,7 @@ def analyse(document: Document, ids: set[str] | None = None) -> ReferenceReport:
             url = value[2][0]
             line = manuscript.line_of(url, seen[url]) if url else None
             seen[url] += 1
-            status, key, how, _ = classify_link(url, document, ids)
+            status, key, how, _ = classify_link(url, document, ids, value[0][1])
             report.references.append(Reference(line, "link", url, status, key, how, stringify(value[1]),
                                                stub=bool(key) and bibliography.is_stub(key)))
     cited = {r.key for r in report.references if r.key}
@@ -163,11 +173,12 @@ def resolve_references(document: Document, *, project_root: Path) -> ReferenceRe
     report = analyse(document, ids)
     if not document.draft:
         check_citations(document, report)
+        warn_unfinished_entries(document, report, project_root)
     cite_links(document, ids)
     for ref in report.references:
-        if ref.status == UNMATCHED:
-            document.warn(f"link {ref.target} has no entry in the bibliography (make-book refs --stubs FILE "
-                          "writes one to complete)", ref.line)
+        if ref.status == UNMATCHED and document.settings.links != "keep":
+            document.warn(f"link {ref.target} has no entry in the bibliography (make-book resolve looks it up "
+                          "and writes one; mark it [text](url){.link} if it is not a work to cite)", ref.line)
         elif ref.status == UNRESOLVED:
             document.warn(f"link {ref.target!r} points nowhere outside the blog; printed as text (set base_url "
                           "in the front matter or make-book.toml, or map it in url_map)", ref.line)
@@ -195,6 +206,21 @@ def check_citations(document: Document, report: ReferenceReport) -> None:
         hint=f"{suggestion}add an entry with this key to a file in bibliography/ (read: {files}); "
              "write \\@ if this '@' is not a citation; make-book --draft builds anyway, marking it",
     )
+
+
+def warn_unfinished_entries(document: Document, report: ReferenceReport, project_root: Path) -> None:
+    """A final edition warns once per cited entry still carrying its ``todo`` field, naming its file and line."""
+    seen: set[str] = set()
+    for ref in report.references:
+        if not ref.stub or ref.key in seen:
+            continue
+        seen.add(ref.key)
+        entry = document.bibliography.entries[ref.key]
+        where = entry.path.relative_to(project_root) if entry.path.is_relative_to(project_root) else entry.path
+        todo = " ".join(entry.fields.get("todo", "").split())
+        document.warn(f"@{ref.key} ({where}:{entry.line}) is cited but still marked todo"
+                      + (f" ({todo})" if todo else "") + ": it prints incomplete; complete the entry and delete "
+                      "its todo field (make-book resolve fills in what it can find)", ref.line)
 
 
 def cite_links(document: Document, ids: set[str]) -> None:
@@ -226,7 +252,7 @@ def cite_links(document: Document, ids: set[str]) -> None:
         if kind != "Link":
             return None
         attr, content, (url, title) = value
-        status, key, _how, address = classify_link(url, document, ids)
+        status, key, _how, address = classify_link(url, document, ids, attr[1])
         if status == MATCHED and mode != "keep":
             link = {"t": "Link", "c": [attr, content, [address, title]]} if address.startswith("http") else None
             shown = [link] if link else content
@@ -241,7 +267,7 @@ def cite_links(document: Document, ids: set[str]) -> None:
             if draft and bibliography.is_stub(key):
                 return mark(out, "@" + key, value)
             return out
-        if status in (MATCHED, RESOLVED, OTHER, ANCHOR, UNMATCHED):
+        if status in (MATCHED, RESOLVED, OTHER, ANCHOR, UNMATCHED, NOT_A_WORK):
             value[2][0] = address
             if draft and status == UNMATCHED:
                 return mark([{"t": "Link", "c": value}], address, value)
