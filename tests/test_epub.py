@@ -98,7 +98,7 @@ def test_metadata_and_accessibility(books):
     assert props["schema:accessMode"] == ["textual", "visual"]
     assert props["schema:accessModeSufficient"] == ["textual"]
     assert set(props["schema:accessibilityFeature"]) == {"structuralNavigation", "tableOfContents", "readingOrder",
-                                                        "alternativeText"}
+                                                        "alternativeText", "displayTransformability"}
     assert props["schema:accessibilityHazard"] == ["none"]
     assert props["schema:accessibilitySummary"][0].startswith("Texte structuré")
     cover = opf.find("opf:manifest/opf:item[@properties='cover-image']", NS)
