@@ -139,9 +139,9 @@ def build_one(project: Project, path: Path, *, formats: tuple[str, ...], out_dir
 def cache_key(project: Project, path: Path, shared: str) -> str | None:
     """The cache key of a manuscript's editions; None when it cannot be read (the build will say why)."""
     try:
-        manuscript = read_manuscript(path)
+        manuscript = read_manuscript(project.inside(path, what="manuscript", keep_name=True))
         settings = merge(project.config, manuscript.front_matter)
-        return edition_key(shared, path, bibliography_files(project, settings, path))
+        return edition_key(shared, path, bibliography_files(project, settings, path), project)
     except MakeBookError:
         return None
 
@@ -173,8 +173,8 @@ def prepare(project: Project, path: Path, *, draft: bool = False, extra_bib: tup
     from .references.bibliography import load_bibliography
     from .document import parse_document
 
-    # 1. Read the manuscript: UTF-8 text, front matter, body.
-    manuscript = read_manuscript(path)
+    # 1. Read the manuscript (its real path inside the project): UTF-8 text, front matter, body.
+    manuscript = read_manuscript(project.inside(path, what="manuscript", keep_name=True))
     settings = merge(project.config, manuscript.front_matter)
     if not settings.lang:
         preload.start("language detector")  # detected in step 3, once pandoc has parsed the text
@@ -360,15 +360,31 @@ def bibliography_files(project: Project, settings: Settings, manuscript: Path) -
 
 
 def csl_file(project: Project, settings: Settings, manuscript: Path) -> Path | None:
+    """The CSL style a manuscript names, inside the project or the house styles, checked by check_csl."""
+    from .references.csl import check_csl
+
     if not settings.csl:
         return None
     found = project.style_file(settings.csl) or (project.root / settings.csl)
+    line = _front_matter_line(manuscript, "csl")
     if not found.is_file():
-        raise ConfigError(f"citation style {settings.csl!r} not found", path=manuscript,
+        raise ConfigError(f"citation style {settings.csl!r} not found", path=manuscript, line=line,
                           hint="put the .csl file in styles/ and name it in 'csl:'")
     if found.resolve().is_relative_to(house_styles().resolve()):
-        return found.resolve()
-    return project.inside(found, what="citation style", source=manuscript)
+        found = found.resolve()
+    else:
+        found = project.inside(found, what="citation style", source=manuscript, line=line)
+    check_csl(found, source=manuscript, line=line)
+    return found
+
+
+def _front_matter_line(manuscript: Path, key: str) -> int | None:
+    """The line of ``key:`` in a manuscript's front matter, for messages."""
+    try:
+        lines = manuscript.read_text(encoding="utf-8").split("\n")
+    except (OSError, UnicodeDecodeError):
+        return None
+    return next((n for n, text in enumerate(lines[:200], start=1) if text.startswith(f"{key}:")), None)
 
 
 def style(project: Project, name: str) -> Path:

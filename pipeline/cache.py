@@ -81,19 +81,19 @@ def shared_key(project: Project, options: dict[str, Any]) -> str:
     config = project.root / "make-book.toml"
     _add(digest, "config", file_digest(config) if config.is_file() else "")
     for folder in project.style_dirs():
-        for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        for path in project.files_under(folder):
             _add(digest, f"style {path.relative_to(folder)}", file_digest(path))
     return digest.hexdigest()
 
 
-def edition_key(shared: str, manuscript: Path, bib_files: tuple[Path, ...]) -> str:
+def edition_key(shared: str, manuscript: Path, bib_files: tuple[Path, ...], project: Project) -> str:
     """The hash of everything the editions of ``manuscript`` are made from (``shared``: see shared_key)."""
     digest = hashlib.sha256()
     _add(digest, "shared", shared)
     _add(digest, "manuscript", file_digest(manuscript))
     for path in bib_files:
         _add(digest, f"bib {path}", file_digest(path))
-    for path in sorted(p for p in manuscript.parent.rglob("*") if p.is_file() and p.suffix != ".md"):
+    for path in (p for p in project.files_under(manuscript.parent) if p.suffix != ".md"):
         _add(digest, f"asset {path.relative_to(manuscript.parent)}", file_digest(path))
     return digest.hexdigest()
 

@@ -51,12 +51,34 @@ def _texts(value: Any) -> tuple[str, ...]:
     raise Invalid(f"expected text or a list of texts, got {_kind(value)}")
 
 
+# RFC 5646 (BCP 47) well-formed tag: language[-extlang][-script][-region](-variant)*(-extension)*[-privateuse].
+# Only ASCII letters, digits and "-": a tag that passes can be written in any attribute or file name.
+BCP47 = re.compile(
+    r"(?:[A-Za-z]{2,3}(?:-[A-Za-z]{3}){0,3}|[A-Za-z]{4,8})"
+    r"(?:-[A-Za-z]{4})?"
+    r"(?:-(?:[A-Za-z]{2}|[0-9]{3}))?"
+    r"(?:-(?:[A-Za-z0-9]{5,8}|[0-9][A-Za-z0-9]{3}))*"
+    r"(?:-[0-9A-WY-Za-wy-z](?:-[A-Za-z0-9]{2,8})+)*"
+    r"(?:-[Xx](?:-[A-Za-z0-9]{1,8})+)?",
+    re.ASCII,
+)
+
+
 def _lang(value: Any) -> str:
+    """A BCP 47 language tag (RFC 5646 syntax) whose language Babel (CLDR) knows.
+
+    The syntax is checked first and strictly, because the tag is written into
+    ``lang`` attributes of the EPUB, the shelf page and the PDF: Babel alone
+    accepts ``en."><script>…`` (it stops reading at the dot).
+    """
     from babel import Locale, UnknownLocaleError  # imported here: keeps start-up fast
 
     tag = _text(value)
+    if not BCP47.fullmatch(tag):
+        raise Invalid(f"{tag[:60]!r} is not a BCP 47 language tag (letters and digits joined by '-'); "
+                      "use e.g. 'fr', 'fr-FR' or 'en'")
     try:
-        Locale.parse(tag.replace("-", "_"))
+        Locale.parse(tag.split("-")[0])
     except (UnknownLocaleError, ValueError):
         raise Invalid(f"{tag!r} is not a language tag make-book knows; use e.g. 'fr', 'fr-FR' or 'en'")
     return tag

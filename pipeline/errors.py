@@ -6,6 +6,7 @@ code. Anything else that escapes is a bug in make-book, not in the manuscript.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 
@@ -39,10 +40,12 @@ class MakeBookError(Exception):
             return ""
         shown = self.path
         if relative_to is not None:
-            try:
-                shown = self.path.resolve().relative_to(relative_to.resolve())
-            except ValueError:
-                pass
+            base = relative_to.resolve()
+            # The path as named first (a symbolic link is shown where it sits), then its real path.
+            for candidate in (Path(os.path.abspath(self.path)), self.path.resolve()):
+                if candidate.is_relative_to(base):
+                    shown = candidate.relative_to(base)
+                    break
         return f"{shown}:{self.line}" if self.line else str(shown)
 
     def format(self, relative_to: Path | None = None) -> str:

@@ -38,6 +38,8 @@ def run(source: str, args: list[str], *, what: Path | None = None) -> tuple[str,
     stderr = proc.stderr.decode("utf-8", "replace")
     if proc.returncode != 0:
         detail = stderr.strip().splitlines()[-1] if stderr.strip() else f"exit code {proc.returncode}"
+        if len(detail) > 300:  # pandoc may quote a whole file it read: never print more than its beginning
+            detail = detail[:300] + "…"
         raise RenderError(f"pandoc failed: {detail}", path=what,
                           hint="run with --debug for pandoc's full message; the manuscript may use unsupported syntax")
     return proc.stdout.decode("utf-8"), stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,42 +43,94 @@ class Project:
         return self.inside(self.root / self.config.output, what="the output folder", allow_missing=True)
 
     def manuscripts(self) -> list[Path]:
-        """Every ``*.md`` in manuscripts/, sorted by name."""
-        if not self.manuscripts_dir.is_dir():
+        """Every ``*.md`` in manuscripts/, sorted by name.
+
+        Listed as found: a symbolic link among them is judged when it is read
+        (:meth:`inside`), so that it fails alone, with its name.
+        """
+        folder = self.inside(self.manuscripts_dir, what="the manuscripts folder", allow_missing=True)
+        if not folder.is_dir():
             return []
-        return sorted(p for p in self.manuscripts_dir.glob("*.md") if p.is_file())
+        return sorted(p for p in self.manuscripts_dir.glob("*.md") if p.is_file() or p.is_symlink())
 
     def bibliography_files(self) -> list[Path]:
-        if not self.bibliography_dir.is_dir():
+        """Every ``*.bib`` in bibliography/, sorted; ProjectError if one's real path leaves the project."""
+        folder = self.inside(self.bibliography_dir, what="the bibliography folder", allow_missing=True)
+        if not folder.is_dir():
             return []
-        return sorted(p for p in self.bibliography_dir.glob("*.bib") if p.is_file())
+        return sorted(self.inside(p, what="bibliography file", keep_name=True)
+                      for p in self.bibliography_dir.glob("*.bib") if p.is_file() or p.is_symlink())
 
     def style_dirs(self) -> list[Path]:
         """Where style files are looked up: the project's own first, then the house styles."""
         own = self.root / STYLES
-        return [own, house_styles()] if own.is_dir() else [house_styles()]
+        if own.is_dir() or own.is_symlink():
+            self.inside(own, what="the styles folder")
+            return [own, house_styles()]
+        return [house_styles()]
 
     def style_file(self, name: str) -> Path | None:
+        """``name`` from the project's styles/, else from the house styles; None if neither has it.
+
+        A file of styles/ whose real path leaves the project is refused (ProjectError).
+        """
         for folder in self.style_dirs():
             candidate = folder / name
-            if candidate.is_file():
-                return candidate
+            if candidate.is_file() or candidate.is_symlink():
+                if folder == house_styles():
+                    if candidate.resolve().is_relative_to(folder.resolve()):
+                        return candidate
+                    continue
+                return self.inside(candidate, what="style file", keep_name=True)
         return None
 
+    def files_under(self, folder: Path) -> list[Path]:
+        """Every file below ``folder`` whose real path stays inside the project (or inside ``folder``, for
+        the house styles), sorted; links that lead out are left out.
+
+        Used to hash inputs: nothing outside the project is ever opened, even to be hashed.
+        """
+        base = folder.resolve()
+        if base.is_relative_to(self.root):
+            base = self.root
+        found = []
+        for directory, subfolders, names in os.walk(folder, followlinks=False):
+            subfolders[:] = sorted(d for d in subfolders if d != "__pycache__")
+            for name in names:
+                path = Path(directory) / name
+                if path.resolve().is_relative_to(base) and path.is_file():
+                    found.append(path)
+        return sorted(found)
+
     def inside(self, path: Path, *, what: str, allow_missing: bool = False,
-               source: Path | None = None, line: int | None = None) -> Path:
-        """``path`` resolved, provided it stays inside the project (symlinks followed)."""
+               source: Path | None = None, line: int | None = None, keep_name: bool = False) -> Path:
+        """``path`` resolved, provided it stays inside the project (symlinks followed).
+
+        Its real path is judged: a symbolic link (or a folder of the path that is
+        one) leading out of the project raises :class:`ProjectError`, naming
+        ``path`` (``source``/``line`` when given: where it was named). With
+        ``keep_name`` the path is returned as given (not resolved) once checked.
+        """
         resolved = path.resolve()
         if not resolved.is_relative_to(self.root):
+            shown = self.shown(path)
+            link = " (a symbolic link that leads out of it)" if _through_link(path) else ""
             raise ProjectError(
-                f"{what} {str(path)!r} is outside the project folder {self.root}",
-                path=source, line=line,
-                hint="keep every file the book uses inside the project folder",
+                f"{what} {shown!r} is outside the project folder{link}",
+                path=source or path, line=line,
+                hint="keep every file the book uses inside the project folder; replace links by the files",
             )
         if not allow_missing and not resolved.exists():
             raise ProjectError(f"{what} {str(path)!r} does not exist", path=source, line=line,
                                hint="check the path; it is relative to the project folder")
-        return resolved
+        return path if keep_name else resolved
+
+    def shown(self, path: Path) -> str:
+        """``path`` relative to the project root when it is below it (as named, links not followed)."""
+        try:
+            return str(Path(os.path.abspath(path)).relative_to(self.root))
+        except ValueError:
+            return str(path)
 
     def resolve_manuscript(self, name: str) -> Path:
         """A manuscript named on the command line: a path, or a name in manuscripts/."""
@@ -88,6 +141,11 @@ class Project:
         known = ", ".join(p.stem for p in self.manuscripts()) or "none"
         raise ProjectError(f"no manuscript called {name!r}", path=self.manuscripts_dir,
                            hint=f"name a file in manuscripts/ (found: {known})")
+
+
+def _through_link(path: Path) -> bool:
+    """Whether ``path`` or one of its folders is a symbolic link."""
+    return any(p.is_symlink() for p in (path, *path.parents))
 
 
 def open_project(root: Path | str = ".") -> Project:

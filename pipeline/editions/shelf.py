@@ -7,13 +7,20 @@ the page makes no request outside its folder.
 
 from __future__ import annotations
 
-import html
+import datetime as dt
 import io
+import logging
 import shutil
 import zipfile
 from pathlib import Path
+from urllib.parse import quote
+
+from lxml import etree
+from lxml.builder import ElementMaker
 
 from ..cache import BuildCache
+from ..config import BCP47
+from ..errors import ProjectError
 from ..project import house_styles
 from ..terms import authors_line, format_date
 
@@ -21,6 +28,15 @@ SHELF = "index.html"
 ASSETS = "shelf"
 FONTS = ("CharisSIL-Regular.ttf", "CharisSIL-Italic.ttf", "CharisSIL-Bold.ttf")
 TITLES = {"fr": "Éditions", "en": "Editions"}
+GENERATOR = "make-book shelf"  # the mark by which make-book knows an index.html as its own
+XHTML_NS = "http://www.w3.org/1999/xhtml"
+XML_NS = "http://www.w3.org/XML/1998/namespace"
+VOID = {"meta", "img", "br", "link", "hr", "input"}
+LEGACY_MARK = b'src: url("shelf/CharisSIL-Regular.ttf")'  # shelves written before the generator mark
+MAX_COVER_BYTES = 20 * 1024 * 1024
+MAX_COVER_PIXELS = 40_000_000
+H = ElementMaker(namespace=XHTML_NS, nsmap={None: XHTML_NS})
+log = logging.getLogger(__name__)
 
 STYLE = """
 @font-face { font-family: "Charis SIL"; src: url("shelf/CharisSIL-Regular.ttf"); }
@@ -43,56 +59,114 @@ a { color: #8c2626; }
 def write_shelf(out_dir: Path, lang: str | None = None) -> Path:
     """Write ``out_dir``/index.html for the editions recorded in the build cache; return its path.
 
-    The page speaks ``lang``, by default the language most editions are in.
+    The page speaks ``lang``, by default the language most editions are in. It
+    is built as an XHTML tree with lxml, so no value from a manuscript (title,
+    author, language) or from the cache can add markup; a language that is not
+    a BCP 47 tag is replaced by ``en`` (the cache is untrusted input).
+    Raises :class:`~pipeline.errors.ProjectError` when ``out_dir`` holds an
+    index.html that make-book did not write.
     """
     cache = BuildCache(out_dir)
-    if lang is None:
-        langs = [e.meta.get("lang", "en").split("-")[0] for e in cache.entries.values()]
+    if lang is None or not BCP47.fullmatch(lang):
+        langs = [_safe_lang(e.meta.get("lang")).split("-")[0] for e in cache.entries.values()]
         lang = max(sorted(set(langs)), key=langs.count) if langs else "en"
+    target = out_dir / SHELF
+    refuse_foreign_page(target)
     assets = out_dir / ASSETS
     assets.mkdir(exist_ok=True)
     for name in FONTS:
         source = house_styles() / "fonts" / name
         if not (assets / name).is_file() or (assets / name).stat().st_size != source.stat().st_size:
-            shutil.copyfile(source, assets / name)
+            copy_into(source, assets / name, out_dir)
     items = []
-    for slug, entry in sorted(cache.entries.items(), key=lambda kv: kv[1].meta.get("date", ""), reverse=True):
+    for slug, entry in sorted(cache.entries.items(), key=lambda kv: str(kv[1].meta.get("date", "")), reverse=True):
         outputs = {fmt: out for fmt, out in entry.outputs.items() if (out_dir / out["file"]).is_file()}
         if not outputs:
             continue
-        meta = entry.meta
-        book_lang = meta.get("lang", "en")
-        cover = _thumbnail(out_dir, slug, outputs.get("epub"))
-        facts = [_language_name(book_lang)]
-        if "pdf" in outputs and outputs["pdf"].get("pages"):
-            facts.append(f"{outputs['pdf']['pages']} p.")
-        links = " · ".join(
-            f'<a href="{html.escape(out["file"])}">{fmt.upper()}</a> ({_size(out["size"], lang)})'
-            for fmt, out in sorted(outputs.items(), key=lambda kv: kv[0] != "pdf"))
-        title = html.escape(meta.get("title", slug))
-        parts = [f'<img src="{cover}" alt="{title}"/>' if cover else "",
-                 f'<div><h2 lang="{html.escape(book_lang)}">{title}</h2>']
-        if meta.get("subtitle"):
-            parts.append(f'<p class="subtitle">{html.escape(meta["subtitle"])}</p>')
-        if meta.get("author"):
-            parts.append(f"<p>{html.escape(authors_line(tuple(meta['author']), book_lang))}</p>")
-        if meta.get("date"):
-            import datetime as dt
-
-            parts.append(f'<p class="date">{html.escape(format_date(dt.date.fromisoformat(meta["date"]), book_lang))}'
-                         "</p>")
-        parts.append(f'<p class="facts">{html.escape(" · ".join(facts))}</p><p>{links}</p></div>')
-        items.append(f"<li>{''.join(parts)}</li>")
+        items.append(_item(out_dir, slug, entry.meta, outputs, lang))
     title = TITLES.get(lang, TITLES["en"])
-    page = (f'<!DOCTYPE html>\n<html xmlns="http://www.w3.org/1999/xhtml" lang="{lang}" xml:lang="{lang}">'
-            f'<head><meta charset="utf-8"/><meta name="viewport" content="width=device-width, initial-scale=1"/>'
-            f"<title>{title}</title><style>{STYLE}</style></head>"
-            f"<body><h1>{title}</h1><ol>{''.join(items)}</ol></body></html>\n")
-    target = out_dir / SHELF
+    html_element = H.html(
+        H.head(H.meta(charset="utf-8"), H.meta(name="viewport", content="width=device-width, initial-scale=1"),
+               H.meta(name="generator", content=GENERATOR), H.title(title), H.style(STYLE)),
+        H.body(H.h1(title), H.ol(*items)),
+        lang=lang)
+    html_element.set(f"{{{XML_NS}}}lang", lang)
+    for element in html_element.iter():
+        if element.text is None and len(element) == 0 and etree.QName(element).localname not in VOID:
+            element.text = ""  # <ol></ol>, never <ol/>, which an HTML parser reads as an open tag
+    page = b"<!DOCTYPE html>\n" + etree.tostring(html_element, encoding="utf-8") + b"\n"
     temporary = target.with_name(f".{SHELF}.part")
-    temporary.write_text(page, encoding="utf-8")
+    temporary.unlink(missing_ok=True)  # never write through a symlink planted in dist/
+    temporary.write_bytes(page)
     temporary.replace(target)
     return target
+
+
+def _item(out_dir: Path, slug: str, meta: dict, outputs: dict, lang: str) -> etree._Element:
+    """One <li> of the shelf: cover, title, subtitle, authors, date, facts, links."""
+    book_lang = _safe_lang(meta.get("lang"))
+    title = str(meta.get("title") or slug)
+    facts = [_language_name(book_lang)]
+    pages = outputs.get("pdf", {}).get("pages")
+    if isinstance(pages, int) and pages > 0:
+        facts.append(f"{pages} p.")
+    text = H.div(H.h2(title, lang=book_lang))
+    if meta.get("subtitle"):
+        text.append(H.p(str(meta["subtitle"]), **{"class": "subtitle"}))
+    authors = meta.get("author")
+    if isinstance(authors, list) and authors:
+        text.append(H.p(authors_line(tuple(str(a) for a in authors), book_lang)))
+    date = _date(meta.get("date"))
+    if date is not None:
+        text.append(H.p(format_date(date, book_lang), **{"class": "date"}))
+    text.append(H.p(" · ".join(facts), **{"class": "facts"}))
+    links = H.p()
+    for index, (fmt, out) in enumerate(sorted(outputs.items(), key=lambda kv: kv[0] != "pdf")):
+        link = H.a(fmt.upper(), href=quote(out["file"]))
+        link.tail = f" ({_size(out.get('size', 0), lang)})"
+        if index:
+            links[-1].tail += " · "
+        links.append(link)
+    text.append(links)
+    item = H.li()
+    cover = _thumbnail(out_dir, slug, outputs.get("epub"))
+    if cover:
+        item.append(H.img(src=cover, alt=title))
+    item.append(text)
+    return item
+
+
+def _safe_lang(value: object) -> str:
+    return value if isinstance(value, str) and BCP47.fullmatch(value) else "en"
+
+
+def _date(value: object) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def refuse_foreign_page(target: Path) -> None:
+    """Raise ProjectError when ``target`` exists and is not a shelf make-book wrote (its generator mark)."""
+    if target.is_symlink() or (target.exists() and not target.is_file()):
+        raise ProjectError(f"{target} is a link or a folder, not a shelf page make-book wrote", path=target,
+                           hint="remove it, or choose another output folder")
+    if target.is_file():
+        with open(target, "rb") as stream:
+            head = stream.read(4096)
+        if f'content="{GENERATOR}"'.encode() not in head and LEGACY_MARK not in head:
+            raise ProjectError(f"{target.name} in the output folder was not written by make-book; it is kept",
+                               path=target, hint="move that file away, or set another 'output' folder in make-book.toml")
+
+
+def copy_into(source: Path, target: Path, out_dir: Path) -> None:
+    """Copy ``source`` to ``target`` inside ``out_dir``, never through a symlink planted there."""
+    if not target.parent.resolve().is_relative_to(out_dir.resolve()):
+        raise ProjectError(f"{target.parent} leaves the output folder", path=target.parent,
+                           hint="remove the symbolic link from the output folder")
+    target.unlink(missing_ok=True)
+    shutil.copyfile(source, target)
 
 
 def _thumbnail(out_dir: Path, slug: str, epub: dict | None) -> str | None:
@@ -104,14 +178,24 @@ def _thumbnail(out_dir: Path, slug: str, epub: dict | None) -> str | None:
         return f"{ASSETS}/covers/{slug}.png"  # made from this very EPUB already
     from PIL import Image
 
-    with zipfile.ZipFile(out_dir / epub["file"]) as archive:
-        name = next((n for n in archive.namelist() if n.startswith("EPUB/images/cover.")), None)
-        if name is None:
-            return None
-        image = Image.open(io.BytesIO(archive.read(name)))
-        image.thumbnail((300, 450))
+    try:
+        with zipfile.ZipFile(out_dir / epub["file"]) as archive:
+            name = next((n for n in archive.namelist() if n.startswith("EPUB/images/cover.")), None)
+            if name is None or archive.getinfo(name).file_size > MAX_COVER_BYTES:
+                return None
+            with Image.open(io.BytesIO(archive.read(name))) as image:
+                if image.width * image.height > MAX_COVER_PIXELS:
+                    return None
+                image.thumbnail((300, 450))
+                thumbnail = image.convert("RGB")
+    except (OSError, ValueError, zipfile.BadZipFile, Image.DecompressionBombError) as exc:
+        log.warning("%s: no cover on the shelf (%s)", epub["file"], exc)
+        return None
     (out_dir / ASSETS / "covers").mkdir(exist_ok=True)
-    image.convert("RGB").save(target, format="PNG", optimize=True)
+    if not target.parent.resolve().is_relative_to(out_dir.resolve()):
+        return None
+    target.unlink(missing_ok=True)
+    thumbnail.save(target, format="PNG", optimize=True)
     return f"{ASSETS}/covers/{slug}.png"
 
 
