@@ -216,18 +216,24 @@ def build_manuscript(project: Project, path: Path, result: BuildResult, *, forma
     sanitize(rendered.body, document, project.root)
 
     # 7. Write each edition next to the previous one, replacing it only when complete.
+    # A failed PDF does not stop the EPUB: its error is raised once the EPUB is written.
     slug = manuscript.slug
+    pdf_error: MakeBookError | None = None
     if "pdf" in formats:
         from .editions.fetch import SafeFetcher
         from .editions.pdf import write_pdf
 
         target = out_dir / f"{slug}.pdf"
         fetcher = SafeFetcher([project.root, *project.style_dirs()])
-        with atomic_target(target) as temporary:
-            pages = write_pdf(rendered, temporary, stylesheets=[style(project, PDF_STYLESHEET)], fetcher=fetcher,
-                              variant=pdf_variant)
-        result.editions.append(Edition("pdf", target, target.stat().st_size, pages))
-        log.info("wrote %s (%d pages)", target, pages)
+        try:
+            with atomic_target(target) as temporary:
+                pages = write_pdf(rendered, temporary, stylesheets=[style(project, PDF_STYLESHEET)], fetcher=fetcher,
+                                  variant=pdf_variant)
+        except MakeBookError as exc:
+            pdf_error = exc
+        else:
+            result.editions.append(Edition("pdf", target, target.stat().st_size, pages))
+            log.info("wrote %s (%d pages)", target, pages)
     if "epub" in formats:
         from .editions.epub import write_epub
 
@@ -241,6 +247,9 @@ def build_manuscript(project: Project, path: Path, result: BuildResult, *, forma
                        cover=cover)
         result.editions.append(Edition("epub", target, target.stat().st_size))
         log.info("wrote %s", target)
+    if pdf_error is not None:
+        result.warnings.extend(document.warnings)
+        raise pdf_error
     result.warnings.extend(document.warnings)
     result.meta = {"title": document.title, "subtitle": document.settings.subtitle,
                    "author": list(document.settings.author), "date": document.settings.date.isoformat(),

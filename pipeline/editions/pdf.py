@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import re
 from pathlib import Path
 
 from lxml import etree
@@ -116,13 +117,30 @@ def print_addresses(body: HtmlElement, mode: str) -> None:
             if mode == "note" and link.xpath("ancestor::*[@role='doc-endnotes']"):
                 _append_after(link, f" ({href})")
             continue
-        if mode == "after":
+        if mode == "after" or not takes_note(link):
             _append_after(link, f" ({href})")
         else:
             note = E.SPAN(E.CLASS("footnote url-note"), E.SPAN(href, **{"class": "url"}))
             note.tail = link.tail
             link.tail = None
             link.addnext(note)
+
+
+# Where a note cannot go: a caption is kept whole with its figure, so its note
+# is often pushed off the page; in a heading it would reach the contents.
+NO_NOTE_ANCESTORS = ("figcaption", "caption", "figure", "h1", "h2", "h3", "h4", "h5", "h6")
+
+
+def takes_note(link: HtmlElement) -> bool:
+    """Whether a link's address may go in a footnote rather than in brackets after it.
+
+    Not in captions or headings, and not after a digit, where a call
+    reads as an exponent ("chapitre 10²").
+    """
+    if any(a.tag in NO_NOTE_ANCESTORS for a in link.iterancestors()):
+        return False
+    text = link.text_content().rstrip()
+    return not (text and text[-1].isdigit())
 
 
 def _append_after(link: HtmlElement, text: str) -> None:
@@ -151,11 +169,30 @@ def inline_footnotes(body: HtmlElement) -> None:
                 element.set("class", f"fn-{element.tag} " + (element.get("class") or ""))
                 element.tag = "span"
         note.tail = call.tail
+        glue_to_previous(call)
         call.getparent().replace(call, note)
     for section in body.xpath(".//section[@role='doc-endnotes']"):
         section.getparent().remove(section)
     for index, note in enumerate(body.xpath(".//span[contains(@class, 'url-note')]")):
         note.set("id", f"url{index + 1}")
+
+
+WORD_JOINER = "\u2060"
+
+
+def glue_to_previous(call: HtmlElement) -> None:
+    """Forbid a line break before a note call: no space before it, a word joiner (U+2060) instead.
+
+    A call belongs to the word or sign before it and never opens a line: the
+    call becomes a floated box, before which WeasyPrint would otherwise allow a
+    break; U+2060 is a no-break character under UAX #14 (class WJ).
+    """
+    previous = call.getprevious()
+    if previous is not None:
+        previous.tail = (previous.tail or "").rstrip() + WORD_JOINER
+    else:
+        parent = call.getparent()
+        parent.text = (parent.text or "").rstrip() + WORD_JOINER
 
 
 def write_pdf(rendered: Rendered, target: Path, *, stylesheets: list[Path], fetcher: SafeFetcher,
@@ -175,6 +212,14 @@ def write_pdf(rendered: Rendered, target: Path, *, stylesheets: list[Path], fetc
         for attempt in range(LAYOUT_PASSES):
             document = HTML(string=serialise(tree), base_url=str(rendered.document.manuscript.path),
                             url_fetcher=fetcher).render(stylesheets=sheets, font_config=fonts)
+            overlong = overlong_notes(document)
+            if overlong and attempt < LAYOUT_PASSES - 1:
+                # WeasyPrint never splits a note: make-book cuts it into parts that each fit.
+                log.debug("%s: notes %s too long for one page; continued on the next (pass %d)",
+                          rendered.document.manuscript.path.name, ", ".join(sorted(overlong)), attempt + 2)
+                continue_notes(tree, overlong)
+                best = None
+                continue
             misplaced = misplaced_notes(document)
             flipped = place_margin_notes(document, tree)
             if best is None or len(misplaced) < len(best[1]) or not flipped and len(misplaced) == len(best[1]):
@@ -188,15 +233,14 @@ def write_pdf(rendered: Rendered, target: Path, *, stylesheets: list[Path], fetc
         # Each correction moves every page after it: keep the layout with the fewest misplaced notes.
         document, misplaced = best
         report_refused(rendered, fetcher)
-        if misplaced:
-            numbers = ", ".join(sorted((n.removeprefix("fn") for n in misplaced), key=int))
-            rendered.document.warn(f"note(s) {numbers} printed on the page after their call (WeasyPrint could not "
-                                   "fit them); shortening those notes or the paragraph around them helps")
+        report_misplaced(rendered, tree, misplaced)
+        report_overlong(rendered, overlong_notes(document))
         document.write_pdf(target, pdf_variant=variant, pdf_identifier=_identifier(rendered),
                            uncompressed_pdf=False)
     except RenderError:
         raise
     except Exception as exc:  # WeasyPrint raises many kinds; report them for this manuscript
+        log.debug("%s: the PDF layout failed", rendered.document.manuscript.path.name, exc_info=True)
         raise RenderError(f"WeasyPrint could not lay out the PDF: {exc}", path=rendered.document.manuscript.path,
                           hint="run with --debug for details; check the styles and images") from exc
     return len(document.pages)
@@ -218,6 +262,155 @@ def report_refused(rendered: Rendered, fetcher: SafeFetcher) -> None:
         document.warn(message, line)
 
 
+def report_misplaced(rendered: Rendered, tree: HtmlElement, misplaced: set[str]) -> None:
+    """Warn about notes printed on another page than their call, naming each one and its line.
+
+    Footnotes are named by their number (``fn3`` is note 3); the note that
+    gives a link's address (``url2``) by that address.
+    """
+    if not misplaced:
+        return
+    document = rendered.document
+    numbered = sorted((n for n in misplaced if n.startswith("fn") and n[2:].isdigit()), key=lambda n: int(n[2:]))
+    if numbered:
+        numbers = ", ".join(n[2:] for n in numbered)
+        document.warn(f"note(s) {numbers} printed on the page after their call (WeasyPrint could not "
+                      "fit them); shortening those notes or the paragraph around them helps",
+                      note_line(document.manuscript, int(numbered[0][2:])))
+    for note_id in sorted(misplaced - set(numbered)):
+        found = tree.xpath("//span[@id=$id]", id=note_id)
+        address = found[0].text_content().strip() if found else note_id
+        document.warn(f"the address of the link to {address} is printed on the page after the link (WeasyPrint "
+                      "could not fit it); shortening the text around the link helps",
+                      document.manuscript.line_of(address))
+
+
+NOTE_REFERENCE = re.compile(r"\[\^[^\]\s]+\](?!:)|\^\[")
+
+
+def note_line(manuscript, number: int) -> int | None:
+    """The line of the ``number``-th note call (``[^label]`` or ``^[inline]``) in the manuscript, if found."""
+    calls = list(NOTE_REFERENCE.finditer(manuscript.body))
+    if not 0 < number <= len(calls):
+        return None
+    return manuscript.body_line + manuscript.body.count("\n", 0, calls[number - 1].start())
+
+
+# The share of a page's text block one part of a long note may take.
+NOTE_PART = 0.45
+CONTINUED = "continued"
+
+
+def overlong_notes(document) -> dict[str, float]:
+    """Notes taller than a page can show, as {note id: note height / room for one part}.
+
+    WeasyPrint lays each note out whole (``@footnote`` is never split across
+    pages, WeasyPrint issue #1833): a note taller than the footnote area runs
+    off the page and its end is printed nowhere.
+    """
+    found: dict[str, float] = {}
+    for page in document.pages:
+        page_box = page._page_box
+        bottom = page_box.content_box_y() + page_box.height
+        for area in page_box.children:
+            if type(area).__name__ != "FootnoteAreaBox":
+                continue
+            area_bottom = area.content_box_y() + area.height
+            for note in area.children:
+                element = getattr(note, "element", None)
+                if element is None or not element.get("id"):
+                    continue
+                note_bottom = note.position_y + note.margin_height()
+                if note_bottom > min(bottom, area_bottom) + 1 or note.position_y < page_box.content_box_y() - 1:
+                    found[element.get("id")] = note.margin_height() / (NOTE_PART * page_box.height)
+    return found
+
+
+SENTENCE_END = re.compile(r"[.!?…](?:[»”)\]\u202f\u00a0 ]*)\s+")
+
+
+def continue_notes(tree: HtmlElement, overlong: dict[str, float]) -> None:
+    """Cut each overlong note into parts; the parts after the first continue on the next pages.
+
+    A part ends at a sentence end where one falls in the last third of its
+    share, else between words. The parts after the first are notes with no call
+    and no number (class ``continued``), set just after the first part: the
+    room left on the call's page cannot hold them, so WeasyPrint carries them
+    to the foot of the following page(s), as a book continues a long note.
+    """
+    import math
+
+    for note_id, ratio in overlong.items():
+        found = tree.xpath("//span[@id=$id]", id=note_id)
+        if not found:
+            continue
+        note = found[0]
+        text = note.text_content()
+        parts = max(2, math.ceil(ratio))
+        cuts = []
+        for k in range(1, parts):
+            target = len(text) * k // parts
+            floor = len(text) * (k - 1) // parts + (len(text) // parts) * 2 // 3
+            ends = [m.end() for m in SENTENCE_END.finditer(text, floor, target + 1) if m.end() <= target]
+            if ends:
+                cuts.append(ends[-1])
+            else:
+                space = text.rfind(" ", 0, target)
+                cuts.append(space + 1 if space > floor else target)
+        bounds = [0, *cuts, len(text)]
+        pieces = []
+        for index, (start, stop) in enumerate(zip(bounds, bounds[1:])):
+            piece = copy.deepcopy(note)
+            piece.tail = None
+            _keep_range(piece, start, stop)
+            if index:
+                piece.set("id", f"{note_id}-{CONTINUED}{index}")
+                _add_class(piece, CONTINUED)
+                piece.text = (piece.text or "").lstrip()
+            pieces.append(piece)
+        pieces[-1].tail = note.tail
+        parent = note.getparent()
+        position = parent.index(note)
+        parent.remove(note)
+        for offset, piece in enumerate(pieces):
+            parent.insert(position + offset, piece)
+
+
+def _keep_range(element: HtmlElement, start: int, stop: int, position: int = 0) -> int:
+    """Keep only the characters in [start, stop) of ``element``'s text content; return the end position."""
+
+    def cut(text: str | None, at: int) -> str:
+        text = text or ""
+        return text[max(0, start - at):max(0, stop - at)]
+
+    text = element.text or ""
+    element.text = cut(text, position) or None
+    position += len(text)
+    for child in list(element):
+        if not isinstance(child.tag, str):
+            continue
+        child_start = position
+        position = _keep_range(child, start, stop, position)
+        tail = child.tail or ""
+        child.tail = cut(tail, position) or None
+        outside = position <= start if position > child_start else not start <= child_start < stop
+        if outside or child_start >= stop:
+            remove_keeping_tail(child)
+        position += len(tail)
+    return position
+
+
+def report_overlong(rendered: Rendered, overlong: dict[str, float]) -> None:
+    """Say so, naming each note, when a note still runs off its page: part of its text is not printed."""
+    for note_id in sorted(overlong):
+        base = note_id.split(f"-{CONTINUED}")[0]
+        number = base[2:] if base.startswith("fn") and base[2:].isdigit() else None
+        line = note_line(rendered.document.manuscript, int(number)) if number else None
+        name = f"note {number}" if number else f"the note {note_id}"
+        rendered.document.warn(f"{name} is too long for the page and its end is cut off in the PDF; "
+                               "split it into shorter notes", line)
+
+
 def misplaced_notes(document) -> set[str]:
     """Ids of notes whose text does not start on the page of their call."""
     calls: dict[str, int] = {}
@@ -228,6 +421,8 @@ def misplaced_notes(document) -> set[str]:
             element = getattr(box, "element", None)
             if element is None:
                 continue
+            if CONTINUED in (element.get("class") or "").split():
+                continue  # a continued note's parts are on later pages by design
             if tag.endswith("::footnote-call"):
                 calls.setdefault(element.get("id"), number)
             elif tag.endswith("::footnote-marker"):

@@ -1,0 +1,162 @@
+"""The printed page: nothing lost or clipped, lines that break where a typographer allows."""
+
+from __future__ import annotations
+
+import random
+import re
+import subprocess
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pytest
+from lxml import html as lxml_html
+
+from pipeline import build, open_project
+from pipeline.editions import pdf as pdf_edition
+from pipeline.errors import RenderError
+
+from .conftest import pdf_pages
+
+WORDS = ("lecture note page livre texte marge appel pied citation auteur source passage idée forme "
+         "réseau modèle question réponse").split()
+XHTML = "{http://www.w3.org/1999/xhtml}"
+INVISIBLE = dict.fromkeys(map(ord, "\u200b\u2060\u00ad"))
+
+
+def words(rng: random.Random, count: int) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(count))
+
+
+def pdf_text(path: Path) -> str:
+    return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
+                          check=True).stdout.translate(INVISIBLE)
+
+
+def pdf_lines(path: Path) -> list[list[str]]:
+    """The words of each line of the PDF, in reading order (pdftotext -bbox-layout)."""
+    xml = subprocess.run(["pdftotext", "-bbox-layout", str(path), "-"], capture_output=True, check=True).stdout
+    return [[(w.text or "").translate(INVISIBLE) for w in line.iter(f"{XHTML}word")]
+            for line in ElementTree.fromstring(xml).iter(f"{XHTML}line")]
+
+
+def build_pdf(project, text: str, name: str = "essai.md", formats=("pdf",)):
+    root = project({name: text})
+    [result] = build(open_project(root), formats=formats)
+    return root, result
+
+
+# Never lose text -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("length", [420, 900])
+def test_a_note_longer_than_the_page_continues_on_the_next(project, length):
+    rng = random.Random(length)
+    note = f"DEBUTNOTE {words(rng, length // 2)}. {words(rng, length // 2)} FINNOTE."
+    text = (f"---\ntitle: Note fleuve\nlang: fr\n---\n\n## Texte\n\n{words(rng, 180)} appel ici.[^long] "
+            f"{words(rng, 30)}\n\n[^long]: {note}\n\n" + "\n\n".join(words(rng, 90) for _ in range(8)) + "\n")
+    root, result = build_pdf(project, text)
+    assert result.ok, result.error
+    assert not [w for w in result.warnings if "note" in w], result.warnings
+    pages = pdf_pages(root / "dist" / "essai.pdf", flat=True)
+    call_page = next(n for n, page in enumerate(pages) if "appel ici." in page)
+    start = next(n for n, page in enumerate(pages) if "DEBUTNOTE" in page)
+    end = next(n for n, page in enumerate(pages) if "FINNOTE" in page)
+    assert start == call_page and end > start
+    # every word of the note is printed, once
+    printed = pdf_text(root / "dist" / "essai.pdf")
+    assert printed.count("DEBUTNOTE") == 1 and printed.count("FINNOTE") == 1
+    note_words = note.split()
+    assert len(re.findall(r"\w+", " ".join(note_words))) <= len(re.findall(r"\w+", printed))
+
+
+def test_continue_notes_cuts_at_sentence_ends_and_keeps_markup():
+    body = lxml_html.fragment_fromstring(
+        '<p>Texte<span class="footnote" id="fn1">Une <em>première phrase</em> assez longue pour compter. '
+        'Une deuxième phrase qui suit, avec un <a href="#x">lien</a>. Une troisième et dernière phrase.</span>'
+        ' suite.</p>', create_parent="div")
+    pdf_edition.continue_notes(body, {"fn1": 1.5})
+    notes = body.xpath(".//span[contains(@class, 'footnote')]")
+    assert [n.get("id") for n in notes] == ["fn1", "fn1-continued1"]
+    assert "continued" in notes[1].get("class")
+    joined = " ".join(n.text_content().strip() for n in notes)
+    assert joined == ("Une première phrase assez longue pour compter. Une deuxième phrase qui suit, avec un lien. "
+                      "Une troisième et dernière phrase.")
+    assert notes[0].text_content().rstrip().endswith(".")
+    assert body.find(".//em").text == "première phrase"
+    assert notes[-1].tail == " suite."
+
+
+@pytest.mark.parametrize("markdown", [
+    "![Portrait par [Anne Exemple](https://example.org/artiste)](figure.png)",
+    '<figure>\n<img alt="Portrait" src="figure.png">\n<figcaption>Portrait par '
+    '<a href="https://example.org/artiste">Anne Exemple</a></figcaption>\n</figure>',
+])
+def test_a_link_in_a_caption_builds_both_editions_and_prints_its_address(project, markdown):
+    rng = random.Random(7)
+    items = "\n\n".join(f"- {words(rng, 60)}" for _ in range(6))
+    root = project({"seance.md": f"---\ntitle: Essai\nlang: fr\n---\n\n## Séance\n\n{markdown}\n\n{items}\n"})
+    (root / "manuscripts" / "figure.png").write_bytes((Path(__file__).parent / "data" / "figure.png").read_bytes())
+    [result] = build(open_project(root))
+    assert result.ok, result.error
+    assert {e.format for e in result.editions} == {"pdf", "epub"}
+    assert "example.org/artiste" in pdf_text(root / "dist" / "seance.pdf")
+
+
+def test_misplaced_link_notes_are_named_by_address(project):
+    body = lxml_html.fragment_fromstring('<p>Voir <span class="footnote url-note" id="url1"><span class="url">'
+                                         'https://example.org/a</span></span></p>', create_parent="div")
+    root, _ = build_pdf(project, "---\ntitle: T\n---\n\nUn [lien](https://example.org/a).\n", formats=("epub",))
+    from pipeline.builder import prepare
+    from pipeline.render import Rendered
+
+    document = prepare(open_project(root), root / "manuscripts" / "essai.md")
+    pdf_edition.report_misplaced(Rendered(document=document, body=body), body, {"url1", "fn2"})
+    assert any("https://example.org/a" in w and "essai.md:5" in w for w in document.warnings), document.warnings
+    assert any(w.startswith("essai.md") and "note(s) 2" in w for w in document.warnings)
+
+
+def test_the_epub_is_written_when_the_pdf_fails(project, monkeypatch):
+    def fail(rendered, *args, **kwargs):
+        raise RenderError("layout failed", path=rendered.document.manuscript.path)
+
+    monkeypatch.setattr(pdf_edition, "write_pdf", fail)
+    root, result = build_pdf(project, "---\ntitle: T\n---\n\nTexte.\n", formats=("pdf", "epub"))
+    assert not result.ok and "layout failed" in str(result.error)
+    assert (root / "dist" / "essai.epub").exists() and not (root / "dist" / "essai.pdf").exists()
+
+
+# Line breaks ------------------------------------------------------------------------------------
+
+def test_a_note_call_never_starts_a_line(project):
+    """Calls after words of every length, with and without a space before them: never at a line's start."""
+    rng = random.Random(3)
+    paragraphs, notes = [], []
+    count = 0
+    for _ in range(25):
+        sentence = []
+        for _ in range(5):
+            space = " " if count % 2 else ""
+            punct = rng.choice(["", ".", ",", " ;", " »"])
+            sentence.append(f"{words(rng, rng.randint(2, 14))} m{count:03d}x{punct}{space}[^n{count}]")
+            notes.append(f"[^n{count}]: N.")
+            count += 1
+        paragraphs.append(" ".join(sentence) + " fin.")
+    root, result = build_pdf(project, "---\ntitle: Appels\nlang: fr\n---\n\n" + "\n\n".join(paragraphs) + "\n\n"
+                             + "\n".join(notes) + "\n")
+    assert result.ok, result.error
+    lines = pdf_lines(root / "dist" / "essai.pdf")
+    for i in range(count):
+        [line] = [line for line in lines if any(f"m{i:03d}x" in w for w in line)]
+        assert re.search(rf"m{i:03d}x\W*{i + 1}(?!\d)", "".join(line)), (i, line)
+
+
+def test_link_addresses_go_in_brackets_after_digits_captions_and_headings():
+    body = lxml_html.fragment_fromstring(
+        '<section id="s"><h2>Titre <a href="https://example.org/h">lien</a></h2>'
+        '<p>Le <a href="https://example.org/c">chapitre 10</a> et <a href="https://example.org/t">ce texte</a>.</p>'
+        '<figure><img src="x.png"/><figcaption>Par <a href="https://example.org/f">Anne</a></figcaption></figure>'
+        '</section>', create_parent="div")
+    pdf_edition.print_addresses(body, "note")
+    notes = [n.text_content() for n in body.xpath(".//span[contains(@class, 'url-note')]")]
+    after = [n.text_content() for n in body.xpath(".//span[@class='url-after']")]
+    assert notes == ["https://example.org/t"]
+    assert sorted(after) == ["(https://example.org/c)", "(https://example.org/f)", "(https://example.org/h)"]
