@@ -168,13 +168,16 @@ def output_lock(out_dir: Path) -> Iterator[None]:
 
 
 def prepare(project: Project, path: Path, *, draft: bool = False, extra_bib: tuple[Path, ...] = (),
-            bibliographies: dict[tuple[Path, ...], Bibliography] | None = None) -> Document:
-    """Steps 1 to 3 of a build: what ``make-book refs`` analyses too."""
+            bibliographies: dict[tuple[Path, ...], Bibliography] | None = None, lenient: bool = False) -> Document:
+    """Steps 1 to 3 of a build: what ``make-book refs`` analyses too.
+
+    ``lenient`` (refs, check): a front matter value make-book cannot use is a warning, not an error.
+    """
     from .references.bibliography import load_bibliography
     from .document import parse_document
 
     # 1. Read the manuscript (its real path inside the project): UTF-8 text, front matter, body.
-    manuscript = read_manuscript(project.inside(path, what="manuscript", keep_name=True))
+    manuscript = read_manuscript(project.inside(path, what="manuscript", keep_name=True), lenient=lenient)
     settings = merge(project.config, manuscript.front_matter)
     if not settings.lang:
         preload.start("language detector")  # detected in step 3, once pandoc has parsed the text
@@ -253,7 +256,7 @@ def build_manuscript(project: Project, path: Path, result: BuildResult, *, forma
     result.warnings.extend(document.warnings)
     result.meta = {"title": document.title, "subtitle": document.settings.subtitle,
                    "author": list(document.settings.author), "date": document.settings.date.isoformat(),
-                   "lang": document.lang}
+                   "lang": document.lang, "draft": manuscript.draft}
 
 
 def report_references(project: Project, names: list[str] | None = None, *,
@@ -262,7 +265,7 @@ def report_references(project: Project, names: list[str] | None = None, *,
     from .references.citations import analyse
 
     cache: dict[tuple[Path, ...], Bibliography] = {}
-    return [analyse(prepare(project, path, extra_bib=extra_bib, bibliographies=cache))
+    return [analyse(prepare(project, path, extra_bib=extra_bib, bibliographies=cache, lenient=True))
             for path in select_manuscripts(project, names)]
 
 
@@ -276,7 +279,7 @@ def write_stubs(project: Project, target: Path, names: list[str] | None = None) 
     if target.suffix != ".bib":
         raise ConfigError(f"the stub file {target.name!r} must end in .bib", hint="e.g. bibliography/todo.bib")
     cache: dict[tuple[Path, ...], Bibliography] = {}
-    documents = [prepare(project, path, extra_bib=(target,), bibliographies=cache)
+    documents = [prepare(project, path, extra_bib=(target,), bibliographies=cache, lenient=True)
                  for path in select_manuscripts(project, names)]
     known = {key for document in documents for key in document.bibliography.keys}
     reports = [analyse(document) for document in documents]

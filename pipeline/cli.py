@@ -157,6 +157,8 @@ class Progress:
             line = f"built {name} in {result.seconds:.1f} s: {', '.join(_describe(e, root) for e in result.editions)}"
         else:
             line = f"error: {result.error.format(root)}"
+        if result.ok and result.meta.get("draft"):
+            line += " (marked draft in its front matter)"
         if self.bar is not None:
             self.bar.console.print(line, markup=False, highlight=False)
             self.bar.advance(self.task)
@@ -220,7 +222,8 @@ def format_report(report, root: Path) -> str:
             target = target[:57] + "..."
         rows.append((str(ref.line or ""), ref.kind, ref.status, target, entry))
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
-    lines = [str(report.manuscript.relative_to(root) if report.manuscript.is_relative_to(root) else report.manuscript)]
+    lines = [str(report.manuscript.relative_to(root) if report.manuscript.is_relative_to(root) else report.manuscript)
+             + (" (marked draft in its front matter)" if report.draft else "")]
     for row in rows:
         lines.append("  " + "  ".join([row[0].rjust(widths[0]), *(c.ljust(w) for c, w in zip(row[1:4], widths[1:4])),
                                         row[4]]).rstrip())

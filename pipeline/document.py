@@ -57,7 +57,13 @@ def parse_document(manuscript: Manuscript, config: Settings, bibliography: Bibli
     date = settings.date or build_time().date()
     _normalise_heading_levels(ast)
     settings = merge(settings, {"title": title, "lang": lang, "date": date})
-    return Document(manuscript=manuscript, settings=settings, ast=ast, bibliography=bibliography, draft=draft)
+    document = Document(manuscript=manuscript, settings=settings, ast=ast, bibliography=bibliography, draft=draft)
+    for message, line in manuscript.warnings:
+        document.warn(message, line)
+    if not manuscript.front_matter.get("date"):
+        document.warn(f"no date in the front matter: the edition is dated {date.isoformat()}, the day of the "
+                      "build (add 'date: YYYY-MM-DD')", 1 if manuscript.front_matter_form else None)
+    return document
 
 
 def detect_language(ast: Ast, path: Path) -> str:

@@ -67,6 +67,7 @@ class ReferenceReport:
     manuscript: Path
     references: list[Reference] = field(default_factory=list)
     uncited: list[str] = field(default_factory=list)
+    draft: bool = False  # the front matter marks the post as a draft (draft: true, Status: draft)
 
     @property
     def unresolved(self) -> list[Reference]:
@@ -74,7 +75,7 @@ class ReferenceReport:
 
     def as_dict(self) -> dict:
         return {"manuscript": str(self.manuscript), "references": [r.as_dict() for r in self.references],
-                "uncited": self.uncited, "unresolved": len(self.unresolved)}
+                "uncited": self.uncited, "unresolved": len(self.unresolved), "draft": self.draft}
 
 
 # -- classification ------------------------------------------------------------------
@@ -136,7 +137,7 @@ def _absolute(url: str, base_url: str | None) -> str | None:
 
 def analyse(document: Document, ids: set[str] | None = None) -> ReferenceReport:
     """Every citation and link of the document, in reading order, with its status."""
-    report = ReferenceReport(manuscript=document.manuscript.path)
+    report = ReferenceReport(manuscript=document.manuscript.path, draft=document.manuscript.draft)
     ids = element_ids(document.ast) if ids is None else ids
     seen: Counter[str] = Counter()
     bibliography = document.bibliography

@@ -1,16 +1,17 @@
-"""Read a manuscript: UTF-8 text, YAML front matter, pandoc Markdown body."""
+"""Read a manuscript: UTF-8 text, front matter (YAML, TOML, JSON or Pelican), pandoc Markdown body."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from ..config import FRONT_MATTER_ONLY, PROJECT_ONLY, SETTING_NAMES, validate
 from ..errors import ManuscriptError
-from .yaml_errors import explain_yaml_error
+from .frontmatter import normalise, split_front_matter
+
+log = logging.getLogger(__name__)
 
 FRONT_MATTER_KEYS = (set(SETTING_NAMES) - PROJECT_ONLY) | FRONT_MATTER_ONLY
 
@@ -24,6 +25,9 @@ class Manuscript:
     body: str
     body_line: int  # line number, in the file, of the body's first line
     front_matter: dict[str, Any] = field(default_factory=dict)  # typed, validated values
+    front_matter_form: str | None = None  # YAML, TOML, JSON, Pelican; None without front matter
+    draft: bool = False  # the generator's draft flag (draft: true, Status: draft, published: false)
+    warnings: tuple[tuple[str, int | None], ...] = ()  # (message, line) found while reading
 
     @property
     def slug(self) -> str:
@@ -50,8 +54,12 @@ def slug_for(path: Path) -> str:
     return slugify(path.stem) or "manuscript"
 
 
-def read_manuscript(path: Path) -> Manuscript:
-    """Read and check ``path``; raise :class:`ManuscriptError` with file and line."""
+def read_manuscript(path: Path, *, lenient: bool = False) -> Manuscript:
+    """Read and check ``path``; raise :class:`ManuscriptError` with file and line.
+
+    With ``lenient`` (``make-book refs`` and ``check``), a front matter value
+    make-book cannot use is dropped and kept as a warning instead of stopping.
+    """
     data = path.read_bytes()
     if b"\x00" in data[:8192]:
         raise ManuscriptError("this is not a text file (it contains NUL bytes)", path=path,
@@ -67,50 +75,31 @@ def read_manuscript(path: Path) -> Manuscript:
     if not text.strip():
         raise ManuscriptError("the manuscript is empty", path=path, line=1,
                               hint="write a title in front matter and some text, or remove the file")
-    raw, body, body_line, key_lines = _split_front_matter(text, path)
-    values = validate(raw, source=path, allowed=FRONT_MATTER_KEYS, lines=key_lines,
-                      error=ManuscriptError, strict=False)
+    front = split_front_matter(text, path)
+    read = normalise(front, own_keys=FRONT_MATTER_KEYS)
+    warnings = list(read.warnings)
+    if lenient:  # refs and check go on past a bad value: it is dropped with a warning
+        values = {}
+        for key, raw in read.values.items():
+            try:
+                values.update(validate({key: raw}, source=path, allowed=FRONT_MATTER_KEYS, lines=read.lines,
+                                       error=ManuscriptError, strict=False))
+            except ManuscriptError as exc:
+                warnings.append((f"front matter: {exc.message}; ignored", read.lines.get(key)))
+    else:
+        values = validate(read.values, source=path, allowed=FRONT_MATTER_KEYS, lines=read.lines,
+                          error=ManuscriptError, strict=False)
+    if "date" in values and "date" in read.lines:
+        log.info("%s:%s: date '%s' read as %s", path.name, read.lines["date"],
+                 _raw_date(front.data), values["date"].isoformat())
+    body, body_line = front.body, front.body_line
     if not body.strip():
         raise ManuscriptError("the manuscript has front matter but no text", path=path, line=body_line,
-                              hint="write the essay below the closing '---' line")
-    return Manuscript(path=path, text=text, body=body, body_line=body_line, front_matter=values)
+                              hint="write the essay below the front matter")
+    return Manuscript(path=path, text=text, body=body, body_line=body_line, front_matter=values,
+                      front_matter_form=front.form, draft=read.draft, warnings=tuple(warnings))
 
 
-def _split_front_matter(text: str, path: Path) -> tuple[dict[str, Any], str, int, dict[str, int]]:
-    lines = text.split("\n")
-    if lines[0].rstrip() != "---":
-        return {}, text, 1, {}
-    for index in range(1, len(lines)):
-        if lines[index].rstrip() in ("---", "..."):
-            break
-    else:
-        raise ManuscriptError("the front matter opened on line 1 is never closed", path=path, line=1,
-                              hint="end the front matter with a line holding only '---'")
-    yaml_text = "\n".join(lines[1:index])
-    body = "\n".join(lines[index + 1:])
-    data, key_lines = _load_yaml(yaml_text, path, first_line=2)
-    return data, body, index + 2, key_lines
+def _raw_date(data: dict[str, Any]) -> Any:
+    return next((v for k, v in data.items() if k.lower() in ("date", "publishdate", "pubdate", "published")), None)
 
-
-def _load_yaml(text: str, path: Path, first_line: int) -> tuple[dict[str, Any], dict[str, int]]:
-    loader = yaml.SafeLoader(text)
-    try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else {}
-    except yaml.YAMLError as exc:
-        problem = explain_yaml_error(text, exc)
-        raise ManuscriptError(f"invalid YAML front matter: {problem.message}", path=path,
-                              line=first_line + problem.line, hint=problem.hint) from None
-    finally:
-        loader.dispose()
-    if data is None:
-        return {}, {}
-    if not isinstance(data, dict):
-        kind = "a list" if isinstance(data, list) else "a single value"
-        raise ManuscriptError(f"the front matter is {kind}, not a set of keys", path=path, line=first_line,
-                              hint="write one 'key: value' per line, e.g. 'title: Mon essai'")
-    key_lines = {}
-    if isinstance(node, yaml.MappingNode):
-        for key_node, _ in node.value:
-            key_lines[str(key_node.value)] = first_line + key_node.start_mark.line
-    return {str(k): v for k, v in data.items()}, key_lines

@@ -1,0 +1,198 @@
+"""Front matter as blogs write it: YAML, TOML, JSON, Pelican/MultiMarkdown; dates; generator keys."""
+
+import datetime as dt
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from pipeline.cli import cli
+from pipeline.errors import ManuscriptError
+from pipeline.sources.frontmatter import read_date
+from pipeline.sources.manuscript import read_manuscript
+
+from .conftest import write
+
+
+@pytest.mark.parametrize("name, text, form", [
+    ("hugo-toml.md", """
+        +++
+        title = "Carnet de voyage"
+        date = 2021-05-04T09:30:00+02:00
+        draft = false
+        tags = ["voyage", "train"]
+        slug = "carnet"
+        weight = 3
+        [params]
+        mood = "calme"
+        +++
+
+        Nous partons.
+    """, "TOML"),
+    ("zola.md", """
+        +++
+        title = "Carnet de voyage"
+        date = 2021-05-04
+        [taxonomies]
+        tags = ["voyage"]
+        +++
+
+        Nous partons.
+    """, "TOML"),
+    ("hugo-json.md", """
+        {
+          "title": "Carnet de voyage",
+          "date": "2021-05-04",
+          "tags": ["voyage"],
+          "params": {
+            "nested": {"a": 1}
+          }
+        }
+
+        Nous partons.
+    """, "JSON"),
+    ("pelican.md", """
+        Title: Carnet de voyage
+        Date: 2021-05-04 10:20
+        Tags: voyage, train
+        Slug: carnet
+        Lang: fr
+
+        Nous partons.
+    """, "Pelican"),
+    ("mmd.md", """
+        Title:  Carnet de voyage
+        Author: Anne Exemple
+                et Paul Exemple
+        Date:   04/05/2021
+
+        Nous partons.
+    """, "Pelican"),
+    ("jekyll.md", """
+        ---
+        layout: post
+        title: "Carnet de voyage"
+        date: 2021-05-04 10:20:00 +0200
+        categories: [voyage]
+        permalink: /carnet/
+        ---
+
+        Nous partons.
+    """, "YAML"),
+])
+def test_every_form_gives_title_date_and_body(tmp_path, name, text, form):
+    manuscript = read_manuscript(write(tmp_path / name, text))
+    assert manuscript.front_matter_form == form
+    assert manuscript.front_matter["title"] == "Carnet de voyage"
+    assert manuscript.front_matter["date"] == dt.date(2021, 5, 4)
+    assert manuscript.body.strip() == "Nous partons."
+    assert manuscript.line_of("Nous partons") == manuscript.text.split("\n").index("Nous partons.") + 1
+    assert not manuscript.draft
+
+
+def test_generator_keys_become_settings(tmp_path):
+    manuscript = read_manuscript(write(tmp_path / "a.md", """
+        ---
+        title: Essai
+        date: 2024-03-02
+        authors: [Anne, Paul]
+        summary: Un résumé.
+        tags: [a, b]
+        categories: [c, b]
+        language: fr_FR
+        aliases: [/old/]
+        weight: 2
+        cover: {image: img/couv.png, alt: Couverture}
+        ---
+
+        Texte.
+    """))
+    values = manuscript.front_matter
+    assert values["author"] == ("Anne", "Paul")
+    assert values["description"] == "Un résumé."
+    assert values["keywords"] == ("a", "b", "c")
+    assert values["lang"] == "fr-FR"
+    assert values["cover"] == "img/couv.png"
+
+
+def test_quarto_authors_as_mappings(tmp_path):
+    manuscript = read_manuscript(write(tmp_path / "q.qmd.md", """
+        ---
+        title: Essai
+        date: 02/03/2024
+        author:
+          - name: Anne Exemple
+            affiliation: Ailleurs
+          - name: {given: Paul, family: Exemple}
+        ---
+
+        Texte.
+    """))
+    assert manuscript.front_matter["author"] == ("Anne Exemple", "Paul Exemple")
+    assert manuscript.front_matter["date"] == dt.date(2024, 3, 2)  # DD/MM/YYYY
+
+
+@pytest.mark.parametrize("text", ["draft: true", "draft: yes", "published: false", "status: draft"])
+def test_draft_flag(tmp_path, text):
+    manuscript = read_manuscript(write(tmp_path / "a.md", f"---\ntitle: A\n{text}\n---\n\nTexte.\n"))
+    assert manuscript.draft
+
+
+@pytest.mark.parametrize("value, lang, expected", [
+    ("2024-03-02", "", dt.date(2024, 3, 2)),
+    ("2024-03-02T23:30:00-05:00", "", dt.date(2024, 3, 2)),  # the date written, in its own zone
+    ("2024-03-02T10:00:00Z", "", dt.date(2024, 3, 2)),
+    ("2024-03-02 10:00:00 +0100", "", dt.date(2024, 3, 2)),  # Jekyll
+    ("02/03/2024", "fr", dt.date(2024, 3, 2)),
+    ("02/03/2024", "en-US", dt.date(2024, 2, 3)),
+    ("03/25/2024", "", dt.date(2024, 3, 25)),  # 25 cannot be a month
+    ("02.03.2024", "", dt.date(2024, 3, 2)),
+    ("2024/03/02", "", dt.date(2024, 3, 2)),
+    ("2 mars 2024", "fr", dt.date(2024, 3, 2)),
+    ("1er février 2024", "fr", dt.date(2024, 2, 1)),
+    ("March 2, 2024", "en", dt.date(2024, 3, 2)),
+    ("30/02/2024", "", None),
+    ("hier", "", None),
+])
+def test_dates_as_blogs_write_them(value, lang, expected):
+    assert read_date(value, lang=lang) == expected
+
+
+@pytest.mark.parametrize("text, line, words", [
+    ('+++\ntitle = "A"\ndate = = 3\n+++\n\nTexte.\n', 3, "invalid TOML"),
+    ('+++\ntitle = "A"\n\nTexte.\n', 1, "never closed"),
+    ('{\n  "title": "A",\n  "date": \n}\n\nTexte.\n', 4, "invalid JSON"),
+    ('---\ntitle: A\ndate: 31/02/2024\n---\n\nTexte.\n', 3, "date"),
+    ('+++\ntitle = "A"\ndate = "le 3"\n+++\n\nTexte.\n', 3, "date"),
+])
+def test_problems_name_the_line(tmp_path, text, line, words):
+    path = tmp_path / "bad.md"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ManuscriptError) as info:
+        read_manuscript(path)
+    assert words in info.value.message
+    assert info.value.line == line
+    assert info.value.hint
+
+
+def test_a_paragraph_with_a_colon_is_not_metadata(tmp_path):
+    manuscript = read_manuscript(write(tmp_path / "a.md", "Attention: le quai est glissant.\n\nSuite.\n"))
+    assert manuscript.front_matter_form is None
+    assert manuscript.body.startswith("Attention")
+
+
+def test_refs_goes_on_past_a_bad_date_and_shows_drafts(project):
+    root = project(manuscripts={
+        "a.md": "---\ntitle: A\ndate: 2024-02-30\ndraft: true\n---\n\nVoir [@eco1985lector].\n",
+        "b.md": "+++\ntitle = \"B\"\ndate = 2024-02-03\n+++\n\nTexte.\n",
+    })
+    result = CliRunner().invoke(cli, ["refs", "--root", str(root)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "manuscripts/a.md (marked draft in its front matter)" in result.output
+    assert "a.md:3" in result.output and "date" in result.output  # the warning names the line
+    assert "@eco1985lector" in result.output
+    out = CliRunner().invoke(cli, ["refs", "--root", str(root), "--format", "json"], catch_exceptions=False)
+    data = json.loads(out.stdout if hasattr(out, "stdout") else out.output)
+    assert [r["draft"] for r in data] == [True, False]
+    check = CliRunner().invoke(cli, ["check", "--root", str(root)], catch_exceptions=False)
+    assert check.exit_code == 0, check.output
