@@ -15,6 +15,7 @@ from pipeline import build, open_project
 
 from .ace import run_ace
 from .conftest import DATA, NS, SAMPLE_BIB, epub_xml, write
+from .test_xhtml import BLOG_POST
 
 ENGLISH = """---
 title: Reading with Machines
@@ -64,6 +65,8 @@ def corpus(tmp_path_factory, samples):
     root = tmp_path_factory.mktemp("corpus")
     write(root / "manuscripts" / "english.md", ENGLISH)
     write(root / "manuscripts" / "dutch.md", DUTCH)
+    write(root / "manuscripts" / "carnet.md", BLOG_POST)
+    shutil.copy(DATA / "figure.png", root / "manuscripts" / "port.png")
     shutil.copy(DATA / "everything.md", root / "manuscripts")
     shutil.copy(DATA / "figure.png", root / "manuscripts")
     write(root / "bibliography" / "refs.bib", SAMPLE_BIB)

@@ -30,6 +30,7 @@ from ..errors import RenderError
 from ..render import Rendered, remove_keeping_tail, title_page
 from ..terms import authors_line, format_date
 from ..terms import localised
+from .xhtml import heading_text, make_valid
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +64,7 @@ def write_epub(rendered: Rendered, target: Path, *, stylesheet: Path, fonts: lis
     settings = doc.settings
     lang = doc.lang
     body = copy.deepcopy(rendered.body)
+    make_valid(body, doc)
     margin_notes_as_asides(body)
     pages = split_pages(body, doc.title, lang)
     attach_notes(body, pages, lang)
@@ -153,7 +155,7 @@ def split_pages(body: HtmlElement, title: str, lang: str) -> list[Page]:
         if child.tag == "section" and "level2" in classes:
             heading = child.find("h2")
             name = f"ch{len(pages) + 1:02d}.xhtml"
-            head_text = heading.text_content().strip() if heading is not None else title
+            head_text = (heading_text(heading) if heading is not None else "") or title
             if child.get("id") == "bibliography":
                 child.set(EPUB_TYPE, "bibliography")
                 child.set("role", "doc-bibliography")
@@ -178,7 +180,9 @@ def subsections(section: HtmlElement) -> list[tuple[str, str, list]]:
         if child.tag == "section" and child.get("id"):
             heading = next((c for c in child if c.tag in ("h3", "h4", "h5", "h6")), None)
             if heading is not None:
-                entries.append((heading.text_content().strip(), child.get("id"), subsections(child)))
+                text = heading_text(heading)
+                if text:
+                    entries.append((text, child.get("id"), subsections(child)))
     return entries
 
 
