@@ -3,6 +3,11 @@
     python benchmarks/layout.py                       # print the table
     python benchmarks/layout.py --save before.json    # keep the figures to compare later
     python benchmarks/layout.py --against before.json # print them beside earlier figures
+    python benchmarks/layout.py --baseline 44a6e04    # measure that commit too, builds interleaved
+
+On a shared, loaded machine only --baseline gives a fair time ratio: each
+build of the baseline (a ``git archive`` of the commit, run through PYTHONPATH)
+alternates with ours, and the best of three of each is kept.
 
 For each test essay, from its PDF (``pdftotext -bbox-layout``, poppler-utils):
 - hyphenated line-ends: lines ending with the hyphen WeasyPrint adds (U+2010),
@@ -99,16 +104,17 @@ def essays(folder: Path) -> dict[str, Path]:
     return projects
 
 
-def build_time(root: Path, name: str, out: Path) -> float:
-    best = float("inf")
-    for _ in range(3):
-        started = time.perf_counter()
-        proc = subprocess.run([PYTHON, "-m", "pipeline", "build", name, "--root", str(root), "--format", "pdf",
-                               "--force", "--out", str(out)], capture_output=True, text=True)
-        best = min(best, time.perf_counter() - started)
-        if proc.returncode != 0:
-            raise SystemExit(f"build of {name} failed:\n{proc.stdout}\n{proc.stderr}")
-    return best
+def build_once(root: Path, name: str, out: Path, code: Path | None = None) -> float:
+    env = dict(os.environ)
+    if code is not None:
+        env["PYTHONPATH"] = str(code)
+    started = time.perf_counter()
+    proc = subprocess.run([PYTHON, "-m", "pipeline", "build", name, "--root", str(root), "--format", "pdf",
+                           "--force", "--out", str(out)], capture_output=True, text=True, env=env, cwd=root)
+    elapsed = time.perf_counter() - started
+    if proc.returncode != 0:
+        raise SystemExit(f"build of {name} failed:\n{proc.stdout}\n{proc.stderr}")
+    return elapsed
 
 
 def lines_of(pdf: Path) -> list[list[list[tuple[float, float, str]]]]:
@@ -156,19 +162,33 @@ def main() -> None:
     parser.add_argument("--save", type=Path, help="write the figures to this JSON file")
     parser.add_argument("--against", type=Path, help="compare with figures saved earlier")
     parser.add_argument("--keep", type=Path, help="copy the PDFs into this folder")
+    parser.add_argument("--baseline", help="a git commit to measure as well, interleaved with ours")
     options = parser.parse_args()
     os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     results: dict[str, dict[str, float]] = {}
+    baseline: dict[str, dict[str, float]] = {}
     with tempfile.TemporaryDirectory() as tmp:
+        code = None
+        if options.baseline:
+            code = Path(tmp) / "baseline"
+            code.mkdir()
+            archive = subprocess.run(["git", "-C", str(REPO), "archive", options.baseline], capture_output=True,
+                                     check=True).stdout
+            subprocess.run(["tar", "-x", "-C", str(code)], input=archive, check=True)
         for name, root in essays(Path(tmp)).items():
-            out = Path(tmp) / "out" / name
-            seconds = build_time(root, name, out)
-            pdf = out / f"{name}.pdf"
-            results[name] = {**measure(pdf), "seconds": seconds}
+            ours, theirs = [], []
+            for _ in range(3):
+                ours.append(build_once(root, name, Path(tmp) / "out" / name))
+                if code is not None:
+                    theirs.append(build_once(root, name, Path(tmp) / "base" / name, code))
+            pdf = Path(tmp) / "out" / name / f"{name}.pdf"
+            results[name] = {**measure(pdf), "seconds": min(ours)}
+            if code is not None:
+                baseline[name] = {**measure(Path(tmp) / "base" / name / f"{name}.pdf"), "seconds": min(theirs)}
             if options.keep:
                 options.keep.mkdir(parents=True, exist_ok=True)
                 shutil.copy(pdf, options.keep / pdf.name)
-    before = json.loads(options.against.read_text()) if options.against else {}
+    before = baseline or (json.loads(options.against.read_text()) if options.against else {})
     header = f"{'essay':24} {'lines':>5} {'hyph':>5} {'hyph %':>7} {'run':>4} {'loose':>5} {'pages':>5} {'build s':>8}"
     print(header + ("   vs before: hyph % / run / loose / pages / time" if before else ""))
     for name, r in results.items():

@@ -160,3 +160,69 @@ def test_link_addresses_go_in_brackets_after_digits_captions_and_headings():
     after = [n.text_content() for n in body.xpath(".//span[@class='url-after']")]
     assert notes == ["https://example.org/t"]
     assert sorted(after) == ["(https://example.org/c)", "(https://example.org/f)", "(https://example.org/h)"]
+
+
+ADDRESSES = [
+    "https://pictoriaxyz.hypotheses.org/carnets/documentation/4707",
+    "https://example.org/photographies/anciennes/transformation_interpretation?id=12&lang=fr",
+    "https://www.bibliotheque-numerique.example/collections/manuscrits-enlumines/catalogue",
+    "redaction.collective@bibliotheque-numerique.example.org",
+    "10.1093/bibliographie/representations.2019.012345",
+]
+
+
+def test_addresses_and_code_are_never_hyphenated_in_text_notes_and_bibliography(project):
+    rng = random.Random(5)
+    paragraphs = []
+    for i, address in enumerate(ADDRESSES * 3):
+        shown = f"<{address}>" if "@" in address or address.startswith("http") else f"doi:{address}"
+        paragraphs.append(f"{words(rng, rng.randint(3, 25))} {shown} {words(rng, 6)} "
+                          f"`transformation_de_la_representation.interpretation()` {words(rng, rng.randint(1, 9))}"
+                          f"[^a{i}]\n\n[^a{i}]: {words(rng, rng.randint(1, 8))} {shown}.")
+    bib = "\n".join(f"@online{{site{i},\n  author = {{Lebrun, Odile}},\n  title = {{Tutoriel {i} pour annoter}},\n"
+                    f"  year = {{20{i:02d}}},\n  url = {{{ADDRESSES[i % 3]}/{'documentation' * (i % 2 + 1)}}}\n}}"
+                    for i in range(6))
+    cites = "; ".join(f"@site{i}" for i in range(6))
+    root = project({"essai.md": "---\ntitle: Adresses\nlang: fr\n---\n\n" + "\n\n".join(paragraphs)
+                    + f"\n\nVoir [{cites}].\n"}, bib={"refs.bib": bib})
+    [result] = build(open_project(root), formats=("pdf",))
+    assert result.ok, result.error
+    text = pdf_text(root / "dist" / "essai.pdf")
+    joined = text.replace("\n", "")
+    # each address reads whole once the line ends are joined (a page break may come between its pieces)
+    for address in ADDRESSES:
+        assert joined.count(address) >= 2, address
+    assert joined.count("transformation_de_la_representation.interpretation()") >= 12
+    for i in range(6):
+        assert f"{ADDRESSES[i % 3]}/{'documentation' * (i % 2 + 1)}" in joined
+    # a hyphen added at a line's end is only ever inside a plain word
+    for line in pdf_lines(root / "dist" / "essai.pdf"):
+        if line and line[-1].endswith("\u2010"):
+            assert re.fullmatch(r"[^\W\d_]+\u2010", line[-1]), line
+    assert "\u2010" not in "".join(w for line in pdf_lines(root / "dist" / "essai.pdf") for w in line
+                                    if re.search(r"[/@_.]\w", w))
+
+
+def test_breakable_adds_break_points_after_separators_only():
+    from pipeline.editions.lines import ZERO_WIDTH_SPACE as Z, breakable
+
+    assert breakable("https://a.org/b_c?x=1&y=2") == f"https://a.{Z}org/{Z}b_{Z}c?{Z}x={Z}1&{Z}y=2"
+    assert breakable("https://a.org/b_c?x=1&y=2").replace(Z, "") == "https://a.org/b_c?x=1&y=2"
+
+
+def test_addresses_in_plain_text_are_wrapped_and_names_kept_whole():
+    from pipeline.editions.lines import break_addresses, keep_names_whole
+
+    body = lxml_html.fragment_fromstring(
+        '<p>Écrire à <em>anne@example.org</em>, lire doi:10.1038/nature14539. Puis Montesquieu et '
+        '<a href="https://x.org/a">https://x.org/a</a> et <code>a.b_c</code>.</p><pre><code>keep/this</code></pre>'
+        '<h2>Montesquieu</h2>', create_parent="div")
+    break_addresses(body)
+    keep_names_whole(body)
+    addresses = [e.text_content().replace("\u200b", "") for e in body.xpath(".//*[contains(@class, 'address')]")]
+    assert sorted(addresses) == ["10.1038/nature14539", "a.b_c", "anne@example.org", "https://x.org/a"]
+    names = [e.text for e in body.xpath(".//span[@class='name']")]
+    assert names == ["Écrire", "Montesquieu"]
+    assert body.xpath("string(.//pre)") == "keep/this" and body.xpath("string(.//h2)") == "Montesquieu"
+    assert body.find(".//a").get("href") == "https://x.org/a"
+    assert body.text_content().replace("\u200b", "").startswith("Écrire à anne@example.org, lire doi:10.1038/nature14539. Puis")

@@ -13,6 +13,7 @@ from lxml.html import builder as E
 
 from ..errors import RenderError
 from .fetch import SafeFetcher
+from .lines import break_addresses, keep_names_whole
 from ..render import Rendered, remove_keeping_tail, title_page
 from ..terms import authors_line
 from ..terms import localised
@@ -44,6 +45,8 @@ def book_tree(rendered: Rendered) -> HtmlElement:
     print_addresses(body, doc.settings.print_urls)
     inline_footnotes(body)
     number_margin_notes(body)
+    break_addresses(body)
+    keep_names_whole(body)
     for image in body.iter("img"):
         image.set("src", Path(image.get("src")).as_uri() if image.get("src", "").startswith("/") else image.get("src"))
 

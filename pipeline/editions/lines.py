@@ -1,0 +1,162 @@
+"""Where a printed line may break: addresses, code and proper names in the HTML tree before layout.
+
+WeasyPrint hyphenates every word of a ``hyphens: auto`` block (Pyphen
+dictionaries) and breaks lines only at spaces and UAX #14 opportunities. Print
+needs more care:
+
+- an address (URL, e-mail, DOI) or inline code is never hyphenated, since a reader
+  would copy or type the added hyphen; it may break after ``/ . - _ ? & =``
+  without one (a zero-width space, U+200B, marks each such place), as the LaTeX
+  ``url`` package does;
+- a word with a capital letter (a proper name, most often) is not split.
+
+Only text is changed, never attributes (``href`` keeps the exact address).
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml.html import HtmlElement
+from lxml.html import builder as E
+
+ZERO_WIDTH_SPACE = "\u200b"
+BREAK_AFTER = "/.-_?&="
+ADDRESS_CLASS = "address"
+NAME_CLASS = "name"
+
+# An address in running text: a URL, a bare www. host, a DOI, an e-mail address.
+ADDRESS = re.compile(r"(?:https?://|ftp://|www\.)[^\s<>\"«»]+|\b10\.\d{4,9}/[^\s<>\"«»]+"
+                     r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+TRAILING = ".,;:!?)]}’'\u00a0\u202f"
+# A word that opens with a capital letter, long enough to be hyphenated at all.
+CAPITALISED = re.compile(r"(?<![\w\u2010-])[A-ZÀ-ÖØ-Þ][\w’'-]{5,}", re.UNICODE)
+
+# Elements whose text is left alone: already set apart, or not running text.
+SKIPPED = {"pre", "script", "style", "svg", "math", "h1", "h2", "h3", "h4", "h5", "h6"}
+
+
+def breakable(address: str) -> str:
+    """``address`` with a zero-width space after each character a line may break after.
+
+    Not inside the scheme's ``://``, and not before the last two characters,
+    so that no line starts with a lone ``/`` or ends an address with one letter.
+    """
+    out = []
+    for index, char in enumerate(address):
+        out.append(char)
+        if char in BREAK_AFTER and index < len(address) - 3 and address[index + 1] not in BREAK_AFTER:
+            if char == "/" and address[max(0, index - 2):index] in (":/", "//"):
+                continue
+            out.append(ZERO_WIDTH_SPACE)
+    return "".join(out)
+
+
+def _is_address_link(link: HtmlElement) -> bool:
+    href = (link.get("href") or "").removeprefix("mailto:")
+    text = link.text_content().strip()
+    if not text or href.startswith("#"):
+        return False
+    bare = href.split("://", 1)[-1].rstrip("/")
+    return text.rstrip("/") in (href.rstrip("/"), bare) or bool(ADDRESS.fullmatch(text))
+
+
+def _mark(element: HtmlElement, name: str) -> None:
+    classes = (element.get("class") or "").split()
+    if name not in classes:
+        element.set("class", " ".join([*classes, name]))
+
+
+def _breakable_text(element: HtmlElement) -> None:
+    """Add break points to all the text inside ``element`` (not its tail)."""
+    for node in element.iter():
+        if not isinstance(node.tag, str):
+            continue
+        if node.text:
+            node.text = breakable(node.text)
+        if node is not element and node.tail:
+            node.tail = breakable(node.tail)
+
+
+def break_addresses(body: HtmlElement) -> None:
+    """Mark every address and inline code in ``body``: no hyphen inside, breaks after ``/ . - _ ? & =``.
+
+    Links whose text is their address, ``<code>`` outside ``<pre>``, and the
+    address spans of link notes are marked in place; addresses written in plain
+    text (a bibliography entry's URL or DOI, an e-mail in a sentence) get a
+    ``<span class="address">`` of their own.
+    """
+    marked = []
+    for element in body.iter():
+        if not isinstance(element.tag, str) or any(a.get("class") == ADDRESS_CLASS for a in element.iterancestors()):
+            continue
+        classes = (element.get("class") or "").split()
+        if (element.tag == "a" and _is_address_link(element)) or "url" in classes or "url-after" in classes or (
+                element.tag == "code" and element.getparent() is not None and element.getparent().tag != "pre"):
+            marked.append(element)
+    for element in marked:
+        _mark(element, ADDRESS_CLASS)
+        _breakable_text(element)
+    _wrap_matches(body, ADDRESS, ADDRESS_CLASS, breakable, strip=TRAILING)
+
+
+def keep_names_whole(body: HtmlElement) -> None:
+    """Wrap each capitalised word of running text in ``<span class="name">`` (not hyphenated).
+
+    Proper names are not split at line ends; a word that opens a sentence is
+    treated alike, which costs little (a capitalised word is one line-break
+    candidate fewer, not a new line).
+    """
+    _wrap_matches(body, CAPITALISED, NAME_CLASS, lambda text: text)
+
+
+def _wrap_matches(body: HtmlElement, pattern: re.Pattern, name: str, change, strip: str = "") -> None:
+    """Wrap every match of ``pattern`` in the text of ``body`` in a span of class ``name``."""
+    for element in list(body.iter()):
+        if not isinstance(element.tag, str) or element.tag in SKIPPED:
+            continue
+        if any(a.tag in SKIPPED or a.get("class") in (ADDRESS_CLASS, NAME_CLASS) or ADDRESS_CLASS in (
+                a.get("class") or "").split() for a in element.iterancestors()) or ADDRESS_CLASS in (
+                element.get("class") or "").split() or element.get("class") == NAME_CLASS:
+            continue
+        if element.text:
+            spans = _split(element.text, pattern, name, change, strip)
+            if spans:
+                element.text = spans[0]
+                for offset, span in enumerate(spans[1:]):
+                    element.insert(offset, span)
+        for child in list(element):
+            if isinstance(child.tag, str) and child.tail:
+                spans = _split(child.tail, pattern, name, change, strip)
+                if spans:
+                    child.tail = spans[0]
+                    for span in reversed(spans[1:]):
+                        child.addnext(span)
+
+
+def _split(text: str, pattern: re.Pattern, name: str, change, strip: str) -> list | None:
+    """[text before, span, span…] with each span's tail the text up to the next match; None if none."""
+    matches = list(pattern.finditer(text))
+    if not matches:
+        return None
+    head = None
+    spans: list[HtmlElement] = []
+    position = 0
+    for match in matches:
+        start, end = match.start(), match.end()
+        while end > start and text[end - 1] in strip:
+            end -= 1
+        if end - start < 4:
+            continue
+        before = text[position:start]
+        if spans:
+            spans[-1].tail = (spans[-1].tail or "") + before
+        else:
+            head = before
+        span = E.SPAN(change(text[start:end]), **{"class": name})
+        spans.append(span)
+        position = end
+    if not spans:
+        return None
+    spans[-1].tail = text[position:]
+    return [head or "", *spans]
