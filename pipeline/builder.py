@@ -174,6 +174,7 @@ def prepare(project: Project, path: Path, *, draft: bool = False, extra_bib: tup
     ``lenient`` (refs, check): a front matter value make-book cannot use is a warning, not an error.
     """
     from .references.bibliography import load_bibliography
+    from .references.resolve import resolved_links
     from .document import parse_document
 
     # 1. Read the manuscript (its real path inside the project): UTF-8 text, front matter, body.
@@ -189,8 +190,11 @@ def prepare(project: Project, path: Path, *, draft: bool = False, extra_bib: tup
     if files not in cache:
         cache[files] = load_bibliography(list(files))
 
-    # 3. Parse the body into pandoc's tree; settle title, language, date, headings.
-    return parse_document(manuscript, project.config, cache[files], draft=draft)
+    # 3. Parse the body into pandoc's tree; settle title, language, date, headings;
+    #    note what `make-book resolve` found for its links (resolved.json).
+    document = parse_document(manuscript, project.config, cache[files], draft=draft)
+    document.resolved_links = resolved_links(project)
+    return document
 
 
 def build_manuscript(project: Project, path: Path, result: BuildResult, *, formats: tuple[str, ...],

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -234,6 +235,85 @@ def format_report(report, root: Path) -> str:
     other = f", {links} link(s) to sites, code or profiles (not works)" if links else ""
     lines.append(f"  {len(report.references)} reference(s), {count} unresolved{other}\n")
     return "\n".join(lines)
+
+
+@cli.command(short_help="Look up linked works online; write bibliography/resolved.bib.")
+@click.argument("manuscripts", nargs=-1)
+@click.option("--offline", is_flag=True, help="No network: rebuild resolved.bib from resolved.json alone.")
+@click.option("--refresh", is_flag=True, help="Look up again what resolved.json already records.")
+@click.option("--only", type=click.Choice(["arxiv", "doi", "isbn", "hal", "huggingface", "wikipedia", "blog", "url"]),
+              default=None, help="Look up one kind of link only.")
+@common_options
+def resolve(manuscripts: tuple[str, ...], offline: bool, refresh: bool, only: str | None, root: Path) -> None:
+    """Look up each linked work of MANUSCRIPTS (default: all) that has no entry, and write complete entries.
+
+    The only command that goes online. It writes bibliography/resolved.bib
+    (BibLaTeX, read by every build) and bibliography/resolved.json (what was
+    fetched, from where and when: commit it). Sources: doi.org, arXiv, BnF and
+    Open Library (ISBN), HAL, Hugging Face, Wikipedia, the page itself.
+    Set [resolve] mailto in make-book.toml so sources know whom to contact.
+
+    Example: make-book resolve && make-book
+    """
+    from .project import open_project
+    from .references.resolve import resolve_project
+
+    project = open_project(root)
+    bar = None
+    if sys.stderr.isatty() and not offline:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress as Bar, TextColumn
+
+        bar = Bar(TextColumn("[bold]looking up"), BarColumn(), MofNCompleteColumn(),
+                  TextColumn("{task.description}"), transient=True)
+    if bar is not None:
+        with bar:
+            task = bar.add_task("", total=None)
+
+            def progress(address: str, number: int, total: int) -> None:
+                bar.update(task, total=total, completed=number - 1, description=address[:60])
+
+            outcomes = resolve_project(project, list(manuscripts) or None, offline=offline, refresh=refresh,
+                                       only=only, on_progress=progress)
+    else:
+        outcomes = resolve_project(project, list(manuscripts) or None, offline=offline, refresh=refresh, only=only)
+    click.echo(format_resolve_summary(outcomes, project, offline=offline))
+    if any(o.record.status == "failed" for o in outcomes if o.record.role == "work"):
+        raise click.exceptions.Exit(1)
+
+
+def format_resolve_summary(outcomes, project, *, offline: bool) -> str:
+    """A table: key, kind, status, source; what still needs the author; where the files are."""
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(box=None, show_edge=False, pad_edge=False)
+    for name in ("key", "kind", "status", "from", "needs the author"):
+        table.add_column(name, overflow="fold")
+    for outcome in sorted(outcomes, key=lambda o: o.record.id):
+        record = outcome.record
+        status = record.status if record.role == "work" else "not a work"
+        needs = record.reason if record.status == "failed" else ", ".join(record.todo)
+        origin = ("" if outcome.fetched else "(recorded) ") + (urlsplit_host(record.source) or "")
+        table.add_row(record.key or "-", record.kind, status, origin, needs)
+    console = Console(width=120, record=True, file=open(os.devnull, "w"), color_system=None)
+    console.print(table)
+    counts = {s: sum(o.record.status == s for o in outcomes) for s in ("ok", "partial", "failed")}
+    settings = project.config.resolve
+    tail = (f"{counts['ok']} complete, {counts['partial']} partial (a todo field names what is missing), "
+            f"{counts['failed']} failed; wrote {settings.output} and {settings.output.removesuffix('.bib')}.json")
+    if offline:
+        tail = f"offline: {settings.output} rebuilt from the record ({len(outcomes)} record(s))"
+    elif not outcomes:
+        tail = (f"nothing new to look up: every linked work has an entry ({settings.output.removesuffix('.bib')}"
+                ".json records earlier lookups; --refresh looks them up again)")
+    return (console.export_text().rstrip() + "\n" if outcomes else "") + tail
+
+
+def urlsplit_host(address: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(address)
+    return parts.netloc or ("blog content" if parts.scheme == "file" else "")
 
 
 @cli.command(short_help="Lint the bibliography files.")

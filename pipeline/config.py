@@ -124,6 +124,70 @@ def _url_map(value: Any) -> tuple[tuple[str, str], ...]:
     return tuple((_text(k), _text(v).lstrip("@")) for k, v in value.items())
 
 
+ENDPOINTS = {
+    "doi": "https://doi.org",
+    "crossref": "https://api.crossref.org",
+    "arxiv": "https://export.arxiv.org/api/query",
+    "openlibrary": "https://openlibrary.org",
+    "bnf": "https://catalogue.bnf.fr/api/SRU",
+    "hal": "https://api.archives-ouvertes.fr/search/",
+    "huggingface": "https://huggingface.co",
+    "wikipedia": "https://{lang}.wikipedia.org",
+}
+
+
+@dataclass(frozen=True)
+class ResolveSettings:
+    """The ``[resolve]`` table of make-book.toml: how ``make-book resolve`` looks links up."""
+
+    mailto: str | None = None  # contact sent in the User-Agent (Crossref's polite pool, Wikimedia's policy)
+    output: str = "bibliography/resolved.bib"  # the BibLaTeX file written; the record is the same name in .json
+    prefer_published: bool = False  # cite a preprint's published version (its DOI) instead of the version linked
+    blog_content: str | None = None  # the blog's content folder: its pages' front matter, read with no network
+    timeout: float = 20.0  # seconds before a source counts as not answering
+    endpoints: tuple[tuple[str, str], ...] = tuple(ENDPOINTS.items())  # base URLs, for mirrors and tests
+
+    @property
+    def endpoint_map(self) -> dict[str, str]:
+        return dict(self.endpoints)
+
+
+def _resolve(value: Any) -> ResolveSettings:
+    if not isinstance(value, dict):
+        raise Invalid(f"expected a table [resolve], got {_kind(value)}")
+    known = {"mailto", "output", "prefer_published", "blog_content", "timeout", "endpoints"}
+    unknown = sorted(set(value) - known)
+    if unknown:
+        raise Invalid(f"unknown key(s) {', '.join(unknown)} in [resolve] (known: {', '.join(sorted(known))})")
+    values: dict[str, Any] = {}
+    for key in ("mailto", "output", "blog_content"):
+        if key in value:
+            values[key] = _text(value[key])
+    if "output" in values and not values["output"].endswith(".bib"):
+        raise Invalid(f"[resolve] output must be a .bib file, got {values['output']!r}")
+    if "prefer_published" in value:
+        if not isinstance(value["prefer_published"], bool):
+            raise Invalid("[resolve] prefer_published must be true or false")
+        values["prefer_published"] = value["prefer_published"]
+    if "timeout" in value:
+        if isinstance(value["timeout"], bool) or not isinstance(value["timeout"], (int, float)) or value["timeout"] <= 0:
+            raise Invalid("[resolve] timeout must be a number of seconds above 0")
+        values["timeout"] = float(value["timeout"])
+    if "endpoints" in value:
+        table = value["endpoints"]
+        if not isinstance(table, dict):
+            raise Invalid("[resolve.endpoints] must be a table of name = URL")
+        wrong = sorted(set(table) - set(ENDPOINTS))
+        if wrong:
+            raise Invalid(f"unknown endpoint(s) {', '.join(wrong)} in [resolve.endpoints] "
+                          f"(known: {', '.join(ENDPOINTS)})")
+        merged = dict(ENDPOINTS)
+        for name, url in table.items():
+            merged[name] = _url(url.replace("{lang}", "lang") if isinstance(url, str) else url) and url.strip()
+        values["endpoints"] = tuple(merged.items())
+    return ResolveSettings(**values)
+
+
 def _kind(value: Any) -> str:
     if value is None:
         return "nothing"
@@ -169,10 +233,13 @@ class Settings:
                                      "style sheet, font) is never fetched; warn (default) or stop the build.", "warn")
     paper: str = _setting(_choice(PAPER_SIZES), "Trim size of the PDF page: A5, A4, 6x9in or letter.", "A5")
     output: str = _setting(_text, "Folder the editions are written to (project config only).", "dist")
+    resolve: ResolveSettings = _setting(_resolve, "Table [resolve] for make-book resolve: mailto, output, "
+                                        "prefer_published, blog_content, timeout, [resolve.endpoints] "
+                                        "(project config only).", ResolveSettings())
 
 
 SETTING_NAMES = tuple(f.name for f in fields(Settings))
-PROJECT_ONLY = {"output", "url_map"}
+PROJECT_ONLY = {"output", "url_map", "resolve"}
 FRONT_MATTER_ONLY = {"title", "subtitle", "date", "abstract", "epigraph", "description", "cover"}
 
 

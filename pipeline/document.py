@@ -25,8 +25,8 @@ class Document:
     bibliography: Bibliography
     warnings: list[str] = field(default_factory=list)
     draft: bool = False
-    # normalised URL → "work" or "link", as found by `make-book resolve` (bibliography/resolved.json)
-    resolved_roles: dict[str, str] = field(default_factory=dict)
+    # normalised link address → (role "work" or "link", key), as found by `make-book resolve` (resolved.json)
+    resolved_links: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     @property
     def title(self) -> str:

@@ -92,6 +92,9 @@ def classify_link(url: str, document: Document, ids: set[str],
     mapped = _mapped_key(url, settings.url_map, settings.base_url)
     if mapped and LINK_CLASS not in classes:
         return MATCHED, mapped, "mapping", _absolute(url, settings.base_url) or url
+    resolved = document.resolved_links.get(normal_url(_absolute(url, settings.base_url) or url) or url)
+    if resolved and resolved[1] in document.bibliography and LINK_CLASS not in classes:
+        return MATCHED, resolved[1], "resolved", _absolute(url, settings.base_url) or url
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     if url.startswith("//"):
@@ -103,7 +106,7 @@ def classify_link(url: str, document: Document, ids: set[str],
                 key = document.bibliography.identifiers.get(identifier)
                 if key:
                     return MATCHED, key, identifier.kind, url
-        if link_role(url, classes, document.resolved_roles.get(normal_url(url) or url)) == LINK:
+        if link_role(url, classes, resolved[0] if resolved else None) == LINK:
             return NOT_A_WORK, None, None, url
         return UNMATCHED, None, None, url
     if scheme in EXTERNAL_SCHEMES:
