@@ -297,10 +297,12 @@ def format_resolve_summary(outcomes, project, *, offline: bool) -> str:
         table.add_row(record.key or "-", record.kind, status, origin, needs)
     console = Console(width=120, record=True, file=open(os.devnull, "w"), color_system=None)
     console.print(table)
-    counts = {s: sum(o.record.status == s for o in outcomes) for s in ("ok", "partial", "failed")}
+    works = [o for o in outcomes if o.record.role == "work"]
+    counts = {s: sum(o.record.status == s for o in works) for s in ("ok", "partial", "failed")}
     settings = project.config.resolve
     tail = (f"{counts['ok']} complete, {counts['partial']} partial (a todo field names what is missing), "
-            f"{counts['failed']} failed; wrote {settings.output} and {settings.output.removesuffix('.bib')}.json")
+            f"{counts['failed']} failed" + (f", {len(outcomes) - len(works)} not a work (a site, product or profile)"
+                                           if len(works) < len(outcomes) else "") + f"; wrote {settings.output} and {settings.output.removesuffix('.bib')}.json")
     if offline:
         tail = f"offline: {settings.output} rebuilt from the record ({len(outcomes)} record(s))"
     elif not outcomes:

@@ -393,3 +393,33 @@ def test_the_socket_guard_refuses_anything_beyond_loopback():
 
     with pytest.raises(SocketConnectBlockedError):
         socket.create_connection(("192.0.2.1", 80), timeout=0.5)  # TEST-NET-1: never reached
+
+
+def test_prefer_published_cites_the_journal_version(httpserver, client):
+    httpserver.expect_request("/arxiv/query").respond_with_data(fixture("arxiv.xml"))
+    httpserver.expect_request("/doi/10.5555/3295222.3295349").respond_with_data(fixture("doi-parrots.json"))
+    _, _, item = lookup("https://arxiv.org/abs/1706.03762v5", client, prefer_published=True)
+    assert item["type"] == "paper-conference" and item["DOI"] == "10.5555/3295222.3295349"
+
+
+def test_a_page_found_to_be_a_site_is_a_link_and_an_unsure_page_keeps_a_todo(project, httpserver):
+    home = httpserver.url_for("/2023/04/zed-the-editor")  # shaped like an article, but a product page
+    bare = httpserver.url_for("/2024/01/02/un-billet-sans-auteur.html")
+    httpserver.expect_request("/2023/04/zed-the-editor").respond_with_data(fixture("website.html"),
+                                                                            content_type="text/html")
+    httpserver.expect_request("/2024/01/02/un-billet-sans-auteur.html").respond_with_data(
+        b'<html lang="fr"><head><title>Un billet sans auteur | Le Carnet</title>'
+        b'<meta property="og:site_name" content="Le Carnet"><meta name="author" content="Le Carnet">'
+        b'</head></html>', content_type="text/html")
+    root = project({"essai.md": f"---\ntitle: T\ndate: 2024-01-01\nlang: fr\n---\n\nVoir [Zed]({home}) et [un billet]({bare}).\n"},
+                   bib={})
+    result = CliRunner().invoke(cli, ["resolve", "--root", str(root)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "0 complete, 1 partial (a todo field names what is missing), 0 failed, 1 not a work" in result.output
+    assert "not a work" in result.output and "author, date" in result.output
+    bib = (root / "bibliography" / "resolved.bib").read_text(encoding="utf-8")
+    assert "Zed" not in bib
+    assert "title        = {Un billet sans auteur}" in bib and "todo" in bib and "Le Carnet}" in bib
+    assert "  author " not in bib and "{missing: author, date}" in bib  # the site's name is not an author
+    [report] = report_references(open_project(root))
+    assert [(r.status, r.stub) for r in report.references] == [("not a work", False), ("matched", True)]

@@ -127,7 +127,9 @@ def make_key(item: dict[str, Any], taken: set[str]) -> str:
         who = first.get("family") or first.get("literal") or ""
     if not who:
         who = item.get("container-title") or item.get("publisher") or ""
-    who = _ascii(who.split()[-1] if who and people and people[0].get("family") else who)
+    if people and people[0].get("family"):
+        who = who.split()[-1]  # "de Montaigne" → montaigne
+    who = "".join(_ascii(who).split())
     year = str(item["issued"]["date-parts"][0][0]) if item.get("issued") else ""
     words = [w for w in _ascii(item.get("title", "")).split() if w not in STOP]
     key = f"{who}{year}{words[0] if words else ''}" or "ref"

@@ -33,7 +33,7 @@ FORMAT = 1  # version of resolved.json's layout
 HEADER = ("% Written by make-book resolve from resolved.json: edit that record (or the links), not this file.\n"
           "% Entries with a todo field lack what the sources did not say; complete them in another .bib file.\n")
 NEEDS_CONTAINER = {"article-journal", "article-newspaper", "article-magazine", "paper-conference", "chapter"}
-NO_AUTHOR = {"entry-encyclopedia", "webpage"}
+NO_AUTHOR = {"entry-encyclopedia"}  # an encyclopedia article has no person as author
 
 
 @dataclass
@@ -256,7 +256,7 @@ def resolve_project(project, names: list[str] | None = None, *, offline: bool = 
                         project.root) else local.name
                 record.role = item.pop("role", "work")
                 record.item = item
-                record.todo = missing(item)
+                record.todo = missing(item) if record.role == "work" else []
                 record.status = PARTIAL if record.todo else OK
                 if not record.key and record.role == "work":
                     record.key = make_key(item, taken)
