@@ -93,3 +93,25 @@ def remove_keeping_tail(element: HtmlElement) -> None:
         else:
             parent.text = (parent.text or "") + element.tail
     parent.remove(element)
+
+
+# What a heading carries that belongs to the text only: note calls (pandoc's, or
+# the PDF's inline notes), margin notes, the address printed after a link.
+NOT_IN_LABELS = (".//a[@role='doc-noteref'] | .//*[contains(concat(' ', @class, ' '), ' footnote ')]"
+                 " | .//*[contains(concat(' ', @class, ' '), ' marginnote ')] | .//*[contains(concat(' ', @class, ' '), ' url-after ')]")
+INVISIBLE = dict.fromkeys(map(ord, "\u200b\u2060\u00ad"))
+
+
+def heading_label(heading: HtmlElement) -> str:
+    """A heading's text as contents, running heads, bookmarks and navigation show it: without its notes.
+
+    A note or a link's address inside a heading stays in the text only
+    (pandoc copies it everywhere, jgm/pandoc#2883).
+    """
+    import copy
+
+    label = copy.deepcopy(heading)
+    label.tail = None
+    for mark in label.xpath(NOT_IN_LABELS):
+        remove_keeping_tail(mark)
+    return " ".join(label.text_content().translate(INVISIBLE).split())

@@ -39,6 +39,13 @@ def pdf_lines(path: Path) -> list[list[str]]:
             for line in ElementTree.fromstring(xml).iter(f"{XHTML}line")]
 
 
+def running_heads(path: Path) -> list[str]:
+    """The text above the text block (the top 15 mm) of each page."""
+    xml = subprocess.run(["pdftotext", "-bbox-layout", str(path), "-"], capture_output=True, check=True).stdout
+    return [" ".join(w.text or "" for w in page.iter(f"{XHTML}word") if float(w.get("yMax")) < 15 * 72 / 25.4)
+            for page in ElementTree.fromstring(xml).iter(f"{XHTML}page")]
+
+
 def build_pdf(project, text: str, name: str = "essai.md", formats=("pdf",)):
     root = project({name: text})
     [result] = build(open_project(root), formats=formats)
@@ -226,3 +233,51 @@ def test_addresses_in_plain_text_are_wrapped_and_names_kept_whole():
     assert body.xpath("string(.//pre)") == "keep/this" and body.xpath("string(.//h2)") == "Montesquieu"
     assert body.find(".//a").get("href") == "https://x.org/a"
     assert body.text_content().replace("\u200b", "").startswith("Écrire à anne@example.org, lire doi:10.1038/nature14539. Puis")
+
+
+# Headings ---------------------------------------------------------------------------------------
+
+def test_a_note_or_link_in_a_heading_stays_in_the_text(project):
+    """Contents, running heads, bookmarks, EPUB navigation and titles show the heading without its notes."""
+    import zipfile
+
+    import pypdf
+
+    rng = random.Random(11)
+    sections = [
+        "## Un titre qui porte une note[^t1]",
+        "## Une partie [liée](https://example.org/source) et annotée^[Une note en ligne.]",
+        "## Une troisième partie",
+        "### Un sous-titre annoté[^t2]",
+    ]
+    text = "---\ntitle: Titres annotés\nlang: fr\n---\n\n" + "\n\n".join(
+        f"{heading}\n\n" + "\n\n".join(words(rng, 120) for _ in range(4)) for heading in sections)
+    text += "\n\n[^t1]: Cette note explique le titre.\n\n[^t2]: Une autre explication.\n"
+    root, result = build_pdf(project, text, formats=("pdf", "epub"))
+    assert result.ok, result.error
+    expected = ["Un titre qui porte une note", "Une partie liée et annotée", "Une troisième partie"]
+    reader = pypdf.PdfReader(root / "dist" / "essai.pdf")
+
+    def titles(outline):
+        for item in outline:
+            yield from titles(item) if isinstance(item, list) else [item.title]
+
+    assert [t for t in titles(reader.outline) if t in expected or t.startswith("Un")] == [
+        *expected[:3], "Un sous-titre annoté"]
+    pages = [page.extract_text() for page in reader.pages]
+    contents = next(page for page in pages if "Table des matières" in page)
+    for title in expected:
+        assert re.search(re.escape(title) + r"[ .]*\d", contents), contents
+    assert "explique" not in contents and "example.org" not in contents and "en ligne" not in contents
+    heads = set(running_heads(root / "dist" / "essai.pdf"))
+    assert heads & set(expected) and heads <= {"Titres annotés", "", *expected}, heads
+    # the notes and the address are still printed with the text
+    full = pdf_text(root / "dist" / "essai.pdf")
+    assert "Cette note explique le titre." in full and "Une note en ligne." in full and "example.org/source" in full
+    with zipfile.ZipFile(root / "dist" / "essai.epub") as epub:
+        nav = epub.read("EPUB/nav.xhtml").decode()
+        ncx = epub.read("EPUB/toc.ncx").decode()
+        chapters = [epub.read(n).decode() for n in epub.namelist() if re.search(r"ch\d+\.xhtml$", n)]
+    for title in expected + ["Un sous-titre annoté"]:
+        assert f">{title}</a>" in nav and f"<text>{title}</text>" in ncx
+    assert any(f"<title>{expected[0]}</title>" in c for c in chapters)

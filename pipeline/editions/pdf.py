@@ -14,7 +14,7 @@ from lxml.html import builder as E
 from ..errors import RenderError
 from .fetch import SafeFetcher
 from .lines import break_addresses, keep_names_whole
-from ..render import Rendered, remove_keeping_tail, title_page
+from ..render import Rendered, heading_label, remove_keeping_tail, title_page
 from ..terms import authors_line
 from ..terms import localised
 
@@ -47,6 +47,8 @@ def book_tree(rendered: Rendered) -> HtmlElement:
     number_margin_notes(body)
     break_addresses(body)
     keep_names_whole(body)
+    for heading in body.xpath(".//h1 | .//h2 | .//h3 | .//h4 | .//h5 | .//h6"):
+        heading.set("data-label", heading_label(heading))  # running heads and bookmarks: no notes
     for image in body.iter("img"):
         image.set("src", Path(image.get("src")).as_uri() if image.get("src", "").startswith("/") else image.get("src"))
 
@@ -96,7 +98,7 @@ def table_of_contents(body: HtmlElement, lang: str) -> HtmlElement | None:
     items = []
     for heading in headings:
         target = heading.getparent().get("id")
-        items.append(E.LI(E.A(heading.text_content(), href=f"#{target}")))
+        items.append(E.LI(E.A(heading_label(heading), href=f"#{target}")))
     return E.NAV(E.CLASS("toc"), E.H2(localised("contents", lang)), E.OL(*items))
 
 

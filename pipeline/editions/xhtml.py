@@ -23,7 +23,7 @@ from lxml.html import HtmlElement
 from lxml.html import builder as E
 
 from ..document import Document
-from ..render import remove_keeping_tail
+from ..render import heading_label, remove_keeping_tail
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".avif", ".bmp", ".tif", ".tiff")
 REMOTE_SCHEMES = ("http", "https", "mailto", "tel", "ftp", "ftps", "news", "urn", "doi", "sms", "geo")
@@ -183,7 +183,7 @@ def make_valid(body: HtmlElement, document: Document) -> None:
 
 def heading_text(heading: HtmlElement) -> str:
     """A heading's text as a reader hears it: its text, or its images' descriptions when it has none."""
-    text = " ".join(heading.text_content().split())
+    text = heading_label(heading)  # without its note calls (jgm/pandoc#2883)
     if text:
         return text
     return " ".join(" ".join((img.get("alt") or "").split()) for img in heading.iter("img")).strip()
