@@ -213,6 +213,8 @@ def build_manuscript(project: Project, path: Path, result: BuildResult, *, forma
 
     # 4. Check citations, turn links to known works into citations, settle links and images.
     resolve_references(document, project_root=project.root)
+    if draft:  # a draft shows its spelling and grammar findings where they occur
+        mark_spelling(project, document, out_dir)
 
     # 5. Typography of the text's language: spaces, quotation marks, ordinals.
     apply_typography(document.ast, document.lang)
@@ -261,6 +263,23 @@ def build_manuscript(project: Project, path: Path, result: BuildResult, *, forma
     result.meta = {"title": document.title, "subtitle": document.settings.subtitle,
                    "author": list(document.settings.author), "date": document.settings.date.isoformat(),
                    "lang": document.lang, "draft": manuscript.draft}
+
+
+def mark_spelling(project: Project, document: Document, out_dir: Path) -> None:
+    """Underline in a draft the words the spelling check flags, with the suggestion beside them."""
+    from .spelling import mark_findings
+    from .spelling.checker import SpellChecker, accepted_words, check_document
+    from .references.citations import analyse
+
+    bibliography = document.bibliography.entries
+    cited = [bibliography[r.key].fields for r in analyse(document).references if r.key in bibliography]
+    checker = SpellChecker(accepted_words(project, cited), cache_dir=out_dir)
+    try:
+        report = check_document(document, checker)
+    finally:
+        checker.close()
+    marked = mark_findings(document, report.findings)
+    log.info("%s: %d spelling or grammar finding(s) marked in the draft", document.manuscript.path.name, marked)
 
 
 def report_references(project: Project, names: list[str] | None = None, *,

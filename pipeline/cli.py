@@ -320,11 +320,16 @@ def urlsplit_host(address: str) -> str:
 
 @cli.command(short_help="Lint the bibliography files.")
 @click.option("--strict", is_flag=True, help="Exit with status 1 on warnings too.")
+@cli.command(short_help="Lint the bibliography files (and, with --spelling, the text).")
+@click.option("--strict", is_flag=True, help="Exit with status 1 on warnings (and spelling findings) too.")
+@click.option("--spelling", is_flag=True, help="Check the spelling and grammar of every manuscript too.")
 @common_options
-def check(strict: bool, root: Path) -> None:
+def check(strict: bool, spelling: bool, root: Path) -> None:
     """Lint the bibliography: malformed entries, duplicate keys and works, missing fields, stubs, uncited entries.
 
-    Exits with status 1 on errors (and on warnings with --strict).
+    With --spelling, also check the spelling and grammar of the manuscripts
+    (as `make-book spell` does). Exits with status 1 on errors (and on
+    warnings or spelling findings with --strict).
     """
     from .builder import check_project
     from .references.checks import ERROR, WARNING
@@ -337,8 +342,75 @@ def check(strict: bool, root: Path) -> None:
     errors = sum(f.level == ERROR for f in findings)
     warnings = sum(f.level == WARNING for f in findings)
     click.echo(f"{errors} error(s), {warnings} warning(s), {len(findings) - errors - warnings} note(s)")
-    if errors or (strict and warnings):
+    flagged = _spell(project, [], "text") if spelling else 0
+    if errors or (strict and (warnings or flagged)):
         raise click.exceptions.Exit(1)
+
+
+@cli.command(short_help="Check the spelling and grammar of the manuscripts.")
+@click.argument("manuscripts", nargs=-1)
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text for people, json for CI.")
+@click.option("--strict", is_flag=True, help="Exit with status 1 when anything is flagged.")
+@click.option("--add", "add", multiple=True, metavar="WORD",
+              help="Accept WORD from now on: append it to styles/words.txt (repeat for several).")
+@common_options
+def spell(manuscripts: tuple[str, ...], output_format: str, strict: bool, add: tuple[str, ...], root: Path) -> None:
+    """Check spelling (Hunspell) and French grammar (Grammalecte) in the text of the manuscripts.
+
+    Code, URLs, citation keys, formulas and raw HTML are skipped; each passage
+    is read in its own language. Words in styles/words.txt, in [spelling] words
+    of make-book.toml and in the cited bibliography entries are accepted.
+
+        make-book spell                      every manuscript
+
+        make-book spell essai --add ChatGPT  accept a word, then check essai.md
+    """
+    from .project import open_project
+    from .spelling.words import WORDS_FILE, add_words
+
+    project = open_project(root)
+    if add:
+        added = add_words(project.root / WORDS_FILE, add)
+        click.echo(f"added to {WORDS_FILE}: {', '.join(added)}" if added else f"already in {WORDS_FILE}")
+    flagged = _spell(project, list(manuscripts), output_format)
+    if strict and flagged:
+        raise click.exceptions.Exit(1)
+
+
+def _spell(project, names: list[str], output_format: str) -> int:
+    """Run the spelling check, print its report; return the number of findings."""
+    import json
+
+    from .spelling import check_spelling
+
+    reports = check_spelling(project, names or None, cache_dir=_existing(project.output_dir))
+    total = sum(len(r.findings) for r in reports)
+    if output_format == "json":
+        click.echo(json.dumps([{"manuscript": _shown(r.manuscript, project.root), "lang": r.lang, "words": r.words,
+                                "findings": [f.as_dict(project.root) for f in r.findings], "notes": r.notes}
+                               for r in reports], ensure_ascii=False, indent=2))
+        return total
+    for report in reports:
+        click.echo(f"{_shown(report.manuscript, project.root)} ({report.lang}, {report.words} words): "
+                   f"{len(report.findings)} to look at")
+        for finding in report.findings:
+            click.echo("  " + finding.format(project.root))
+    for note in dict.fromkeys(note for report in reports for note in report.notes):
+        click.echo(f"note: {note}")
+    click.echo(f"{total} spelling or grammar finding(s) in {len(reports)} manuscript(s)")
+    return total
+
+
+def _existing(folder: Path) -> Path | None:
+    return folder if folder.is_dir() else None
+
+
+def _shown(path: Path, root: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(root))
+    except ValueError:
+        return str(path)
 
 
 @cli.command(short_help="Start a new essay in manuscripts/.")

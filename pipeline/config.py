@@ -188,6 +188,16 @@ def _resolve(value: Any) -> ResolveSettings:
     return ResolveSettings(**values)
 
 
+def _spelling(value: Any) -> tuple[str, ...]:
+    """The ``[spelling]`` table: ``words = ["ChatGPT", "j’ai fini par", …]``: words (and phrases) accepted."""
+    if not isinstance(value, dict):
+        raise Invalid(f"expected a table [spelling] with words = [...], got {_kind(value)}")
+    unknown = sorted(set(value) - {"words"})
+    if unknown:
+        raise Invalid(f"unknown key {unknown[0]!r} in [spelling] (known keys: words)")
+    return _texts(value.get("words", []))
+
+
 def _kind(value: Any) -> str:
     if value is None:
         return "nothing"
@@ -236,10 +246,12 @@ class Settings:
     resolve: ResolveSettings = _setting(_resolve, "Table [resolve] for make-book resolve: mailto, output, "
                                         "prefer_published, blog_content, timeout, [resolve.endpoints] "
                                         "(project config only).", ResolveSettings())
+    spelling: tuple[str, ...] = _setting(_spelling, "Table [spelling] with words = [...]: words the spelling "
+                                         "check accepts, beside styles/words.txt (project config only).", ())
 
 
 SETTING_NAMES = tuple(f.name for f in fields(Settings))
-PROJECT_ONLY = {"output", "url_map", "resolve"}
+PROJECT_ONLY = {"output", "url_map", "resolve", "spelling"}
 FRONT_MATTER_ONLY = {"title", "subtitle", "date", "abstract", "epigraph", "description", "cover"}
 
 
