@@ -318,8 +318,6 @@ def urlsplit_host(address: str) -> str:
     return parts.netloc or ("blog content" if parts.scheme == "file" else "")
 
 
-@cli.command(short_help="Lint the bibliography files.")
-@click.option("--strict", is_flag=True, help="Exit with status 1 on warnings too.")
 @cli.command(short_help="Lint the bibliography files (and, with --spelling, the text).")
 @click.option("--strict", is_flag=True, help="Exit with status 1 on warnings (and spelling findings) too.")
 @click.option("--spelling", is_flag=True, help="Check the spelling and grammar of every manuscript too.")
