@@ -315,7 +315,7 @@ def check_project(project: Project) -> list[Finding]:
 
     cited: set[str] = set()
     for report in report_references(project) if project.manuscripts() else []:
-        cited |= {r.key for r in report.references if r.key}
+        cited |= {r.key or r.target for r in report.references if r.key or r.kind == "citation"}
     return check_bibliography(project.bibliography_files(), cited)
 
 

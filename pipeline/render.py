@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,7 +34,13 @@ class Rendered:
 
 
 def render_html(document: Document, *, csl: Path | None = None) -> Rendered:
-    """Run citeproc and pandoc's HTML writer on the document tree."""
+    """Run citeproc and pandoc's HTML writer on the document tree.
+
+    Citeproc reads the cited entries only, as CSL JSON written by make-book
+    (``references.csl_json``), never the .bib files themselves.
+    """
+    from .references.csl_json import references_for
+
     ast = dict(document.ast)
     meta = dict(ast.get("meta", {}))
     meta["lang"] = {"t": "MetaString", "c": document.lang}
@@ -41,11 +48,15 @@ def render_html(document: Document, *, csl: Path | None = None) -> Rendered:
     meta["link-bibliography"] = {"t": "MetaBool", "c": True}
     ast["meta"] = meta
     args = ["-f", "json", "-t", "html5", "--section-divs", "--wrap=none", "--citeproc"]
-    for path in document.bibliography.files:
-        args += ["--bibliography", str(path)]
     if csl is not None:
         args += ["--csl", str(csl)]
-    out, stderr = run(json.dumps(ast), args, what=document.manuscript.path)
+    items = references_for(document)
+    with tempfile.TemporaryDirectory(prefix="make-book-") as folder:
+        if items:
+            references = Path(folder) / "references.json"
+            references.write_text(json.dumps(items, ensure_ascii=False), encoding="utf-8")
+            args += ["--bibliography", str(references)]
+        out, stderr = run(json.dumps(ast), args, what=document.manuscript.path)
     for line in stderr.splitlines():
         if line.strip():
             log.warning("%s: pandoc: %s", document.manuscript.path.name, line.strip())

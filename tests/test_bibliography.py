@@ -1,6 +1,6 @@
 import pytest
 
-from pipeline.references.bibliography import load_bibliography, read_bib_file
+from pipeline.references.bibliography import load_bibliography, parse_bib_file, read_bib_file
 from pipeline.errors import BibliographyError
 
 from .conftest import SAMPLE_BIB, write
@@ -17,30 +17,63 @@ def test_entries_are_indexed_with_file_and_line(tmp_path):
     assert path.read_text().splitlines()[entry.line - 1].startswith("@article{lecun2015deep")
 
 
-@pytest.mark.parametrize("text, line, words", [
-    ("@book{a,\n  title = {Unbalanced,\n  year = 2000\n}\n\n@book{b, title={B}}\n", 1, "malformed entry"),
-    ("@book{a, title = {A}}\n\n@book{\n  title = {No key}\n}\n", 3, "malformed entry"),
-    ("@book{a,\n  title = {A}\n  year = 2000\n}\n", 2, "missing comma"),
-    ("@book{a, title={A}}\n@book{a, title={Again}}\n", 2, "duplicate key 'a', first defined on line 1"),
+@pytest.mark.parametrize("text, line, key, words", [
+    ("@book{a,\n  title = {Unbalanced,\n  year = 2000\n}\n\n@book{b, title={B}}\n", 2, "a",
+     "brace opened here in field 'title' of entry 'a' is never closed"),
+    ("@book{a,\n  title = {Unbalanced,\n  year = {2000}\n}\n", 2, "a", "never closed"),
+    ("@book{a, title = {A}}\n\n@book{\n  title = {No key}\n}\n", 3, None, "has no key"),
+    ("@book{a,\n  title = {A}\n  year = 2000\n}\n", 2, "a", "missing comma"),
+    ("@book{a, title={A}}\n@book{a, title={Again}}\n", 2, "a", "duplicate key 'a', first defined on line 1"),
+    ("@book{a,\n  note={x},\n  note={y}\n}\n", 3, "a", "field 'note' given twice in 'a' (first on line 2)"),
+    ("@article{m,\n  title = {{Models{\\\\\\}polygons}},\n  year = {1997}\n}\n", 2, "m", "escaped brace"),
 ])
-def test_malformed_files_name_the_line(tmp_path, text, line, words):
+def test_each_problem_names_its_line_entry_and_cause(tmp_path, text, line, key, words):
     path = write(tmp_path / "bad.bib", text)
-    with pytest.raises(BibliographyError) as info:
-        read_bib_file(path)
-    assert words in info.value.message
-    assert info.value.line == line
-    assert info.value.hint
+    entries, problems = parse_bib_file(path)
+    assert [(p.line, p.key) for p in problems] == [(line, key)]
+    assert words in problems[0].message
+    assert problems[0].hint and "failed_block" not in problems[0].message
+
+
+def test_one_bad_entry_never_hides_the_others(tmp_path):
+    path = write(tmp_path / "refs.bib", "@book{a, title={A}}\n@book{b,\n  title = {Open,\n  year = {1}\n}\n"
+                                       "@book{c, title={C}}\n@book{c, title={Again}}\n@book{d, title={D}, t={1}, t={2}}\n")
+    bibliography = load_bibliography([path])
+    assert bibliography.keys == ["a", "c", "d"]
+    assert bibliography.entries["c"].fields["title"] == "C"  # the first of two entries is used, as pandoc does
+    assert bibliography.entries["d"].fields["t"] == "1"
+    errors, warnings = bibliography.problems_of({"a"})
+    assert errors == [] and [p.key for p in warnings] == ["b", "c", "d"]
+    errors, _ = bibliography.problems_of({"b", "d"})
+    assert [p.key for p in errors] == ["b", "d"]
 
 
 def test_duplicate_key_across_files_names_both_places(tmp_path):
     first = write(tmp_path / "a.bib", "@book{same, title={A}}\n")
     second = tmp_path / "b.bib"
     second.write_text("\n\n@book{same, title={B}}\n", encoding="utf-8")
-    with pytest.raises(BibliographyError) as info:
-        load_bibliography([first, second])
-    assert info.value.path == second
-    assert info.value.line == 3
-    assert "a.bib line 1" in info.value.message
+    bibliography = load_bibliography([first, second])
+    assert bibliography.entries["same"].path == first
+    [problem] = bibliography.problems
+    assert (problem.path, problem.line, problem.key) == (second, 3, "same")
+    assert "a.bib line 1" in problem.message
+
+
+def test_crossref_and_xdata_are_inherited(tmp_path):
+    path = write(tmp_path / "refs.bib", """@proceedings{conf, title = {Actes}, editor = {Ferry, Luc},
+  publisher = {Presses}, year = {2016}, isbn = {9781450314329}}
+@xdata{pub, publisher = {Autres presses}, location = {Lyon}}
+@inproceedings{paper, author = {Guérin, Max}, title = {Un papier}, crossref = {conf}, xdata = {pub}}
+@mvbook{whole, title = {Œuvres}, author = {Hugo, Victor}, year = {1900}}
+@book{part, title = {Tome 1}, crossref = {whole}}
+""")
+    bibliography = load_bibliography([path])
+    paper = bibliography.resolved("paper")
+    assert paper.fields["booktitle"] == "Actes" and paper.fields["title"] == "Un papier"
+    assert paper.fields["year"] == "2016" and paper.fields["location"] == "Lyon"
+    assert paper.fields["publisher"] == "Autres presses"  # xdata first, then crossref
+    part = bibliography.resolved("part")
+    assert part.fields["maintitle"] == "Œuvres" and part.fields["title"] == "Tome 1"
 
 
 def test_latin1_file_is_refused_with_a_fix(tmp_path):

@@ -59,7 +59,7 @@ def test_user_errors_exit_1_with_one_clear_message(project, files, args, words):
 def test_bad_bibtex_and_bad_config(project):
     root = project({"essai.md": ESSAY}, bib={"refs.bib": "@book{eco1985lector,\n  title = {Unclosed,\n}\n"})
     result = run("--root", str(root))
-    assert result.exit_code == 1 and "refs.bib:1" in result.output and "malformed entry" in result.output
+    assert result.exit_code == 1 and "refs.bib:2: the brace opened here in field 'title'" in result.output
     root = project({"essai.md": ESSAY}, config='colour = "red"\n')
     result = run("--root", str(root))
     assert result.exit_code == 1 and "make-book.toml:1" in result.output and "unknown key 'colour'" in result.output

@@ -93,3 +93,49 @@ def test_tracking_parameters_leave_printed_links():
     assert without_tracking("https://ex.org/a?id=3&utm_source=x#part", keep_fragment=True) == "https://ex.org/a?id=3#part"
     assert without_tracking("https://ex.org/a?b=1&a=2") == "https://ex.org/a?b=1&a=2"
     assert without_tracking("https://ex.org/a?fbclid=z") == "https://ex.org/a"
+
+
+@pytest.mark.parametrize("link, expected", [
+    ("https://dl.acm.org/doi/10.1145/3442188.3445922", "10.1145/3442188.3445922"),
+    ("https://dl.acm.org/doi/pdf/10.1145/3442188.3445922", "10.1145/3442188.3445922"),
+    ("https://link.springer.com/chapter/10.1007/978-3-642-03354-4_40", "10.1007/978-3-642-03354-4_40"),
+    ("https://link.springer.com/content/pdf/10.1007/s10579-020-09500-x.pdf", "10.1007/s10579-020-09500-x"),
+    ("https://onlinelibrary.wiley.com/doi/full/10.1002/asi.24750", "10.1002/asi.24750"),
+    ("https://onlinelibrary.wiley.com/doi/10.1002/asi.24750/abstract", "10.1002/asi.24750"),
+    ("https://www.tandfonline.com/doi/abs/10.1080/01639374.2021.1881009", "10.1080/01639374.2021.1881009"),
+    ("https://journals.sagepub.com/doi/10.1177/0306312719863494", "10.1177/0306312719863494"),
+    ("https://pubs.acs.org/doi/10.1021/acs.jcim.0c00512", "10.1021/acs.jcim.0c00512"),
+    ("https://revues.example.fr/lire?doi=10.4000/abc.123&lang=fr", "10.4000/abc.123"),
+])
+def test_dois_inside_any_publisher_address(link, expected):
+    assert Identifier("doi", expected) in link_identifiers(link)
+    assert link_identifiers(link)[0] == Identifier("doi", expected)
+
+
+def test_old_style_arxiv_with_or_without_subject_class():
+    assert arxiv("cs.DB/0003005") == arxiv("cs/0003005") == arxiv("https://arxiv.org/abs/cs.DB/0003005v2")
+    assert arxiv("https://arxiv.org/abs/2106.09685v2") == "2106.09685"
+
+
+def test_wikipedia_permalinks_meet_article_links():
+    entry = entry_identifiers({"url": "https://fr.wikipedia.org/w/index.php?title=Jeu_de_go&oldid=201234567"})
+    assert Identifier("wikipedia", "fr:Jeu de go") in entry
+    for link in ("https://fr.wikipedia.org/wiki/Jeu_de_go", "https://fr.m.wikipedia.org/wiki/Jeu%20de%20go#Règles"):
+        assert Identifier("wikipedia", "fr:Jeu de go") in link_identifiers(link)
+    assert Identifier("wikipedia", "en:Jeu de go") not in link_identifiers("https://fr.wikipedia.org/wiki/Jeu_de_go")
+
+
+def test_entry_fields_as_exporters_write_them():
+    found = entry_identifiers({"doi": r"10.1007/978-3-642-03354-4{\_}40",
+                               "howpublished": r"\url{https://blog.example.org/a\_post}",
+                               "journal": "arXiv preprint arXiv:2106.09685"}, "misc")
+    assert Identifier("doi", "10.1007/978-3-642-03354-4_40") in found
+    assert Identifier("url", url("https://blog.example.org/a_post")) in found
+    assert Identifier("arxiv", "2106.09685") in found
+    note = entry_identifiers({"note": r"En ligne : \url{https://x.example.org/page}"}, "misc")
+    assert Identifier("url", url("https://x.example.org/page")) in note
+
+
+def test_isbn_identifies_only_book_level_entries():
+    assert Identifier("isbn", "9781450314329") not in entry_identifiers({"isbn": "9781450314329"}, "inproceedings")
+    assert Identifier("isbn", "9781450314329") in entry_identifiers({"isbn": "9781450314329"}, "proceedings")

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from .bibliography import TODO_FIELD, Entry, parse_bib_file
+from .bibliography import TODO_FIELD, load_bibliography, read_text
 from ..errors import BibliographyError
 from .identifiers import entry_identifiers
 
@@ -50,28 +51,51 @@ class Finding:
         return f"{self.level}: {where}: {self.message}"
 
 
+_CITABLE_KEY = re.compile(r"^[\w][\w:.#$%&+?<>~/-]*$")  # what pandoc's Markdown reads after '@'
+_FIELD_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
+ADDRESS_FIELDS = ("doi", "url", "eprint")
+WEB_TYPES = {"online", "www", "electronic", "webpage", "misc"}
+
+
 def check_bibliography(files: list[Path], cited: set[str] | None = None) -> list[Finding]:
-    """Every problem of ``files``, sorted by file and line. ``cited`` lists the keys the manuscripts use."""
+    """Every problem of ``files``, sorted by file and line. ``cited`` lists the keys the manuscripts use.
+
+    A problem that makes an entry unreadable (or ambiguous) is an error when a
+    manuscript cites the entry, a warning otherwise. Required fields are checked
+    after ``crossref``/``xdata`` inheritance (biblatex §4.5.3), ISBNs identify a
+    work only between book-level entries, and a URL only between web pages.
+    """
+    from .latex import has_escapes, verbatim
+    from .csl_json import latex_left
+
     findings: list[Finding] = []
-    entries: list[Entry] = []
+    readable: list[Path] = []
     for path in files:
         try:
-            parsed, problems = parse_bib_file(path)
+            read_text(path)
         except BibliographyError as exc:  # an undecodable file: one finding, then the next file
             findings.append(Finding(ERROR, path, exc.line, exc.message))
             continue
-        findings += [Finding(ERROR, path, line, message) for line, message in problems]
-        entries += parsed
-    first: dict[str, Entry] = {}
-    for entry in entries:
-        if entry.key in first and first[entry.key].path != entry.path:
-            other = first[entry.key]
-            findings.append(Finding(ERROR, entry.path, entry.line,
-                                    f"duplicate key {entry.key!r}, also in {other.path.name} line {other.line}"))
-        first.setdefault(entry.key, entry)
+        readable.append(path)
+    bibliography = load_bibliography(readable)
+    used = set(cited or ())
+    errors, _ = bibliography.problems_of(used)
+    for key in list(used):  # a cited entry's crossref/xdata parents are used too
+        entry = bibliography.entries.get(key)
+        for parent in ("crossref", "xdata"):
+            used |= {name.strip() for name in (entry.get(parent) or "").split(",")} if entry else set()
+    for problem in bibliography.problems:
+        level = ERROR if problem in errors or cited is None else WARNING
+        findings.append(Finding(level, problem.path, problem.line, f"{problem.message} ({problem.hint})"))
+    entries = list(bibliography.entries.values())
     by_work: dict = defaultdict(list)
     for entry in entries:
-        for identifier in entry_identifiers(entry.fields):
+        resolved = bibliography.resolved(entry.key)
+        for identifier in entry_identifiers(resolved.fields, entry.type):
+            if identifier.kind == "url" and entry.type not in WEB_TYPES:
+                continue  # one PDF may hold a whole issue: a shared address alone is not one work
+            if identifier.kind == "isbn" and "isbn" not in entry.fields:
+                continue  # inherited from a crossref parent: the volume's, not this entry's
             by_work[identifier].append(entry)
     reported: set[frozenset[str]] = set()
     for identifier, same in by_work.items():
@@ -81,15 +105,51 @@ def check_bibliography(files: list[Path], cited: set[str] | None = None) -> list
             later = same[-1]
             findings.append(Finding(WARNING, later.path, later.line,
                                     f"{later.key!r} is the same work as {same[0].key!r} ({identifier}): keep one key"))
+    uncited: dict[Path, int] = defaultdict(int)
     for entry in entries:
+        resolved = bibliography.resolved(entry.key)
+        for parent in ("crossref", "xdata"):
+            for name in (resolved.get(parent) or "").split(",") if entry.get(parent) else ():
+                if name.strip() and name.strip() not in bibliography:
+                    findings.append(Finding(WARNING, entry.path, entry.where(parent),
+                                            f"{entry.key!r}: its {parent} {name.strip()!r} is not in the bibliography"))
         for needed in REQUIRED.get(entry.type, ()):
-            if not any(entry.get(name) for name in needed.split("|")):
+            names = needed.split("|")
+            if entry.type == "online" and "url" in names:
+                names.append("eprint")  # biblatex: an @online needs url, or eprint, or doi
+                names.append("doi")
+            if not any(resolved.get(name) for name in names):
                 findings.append(Finding(WARNING, entry.path, entry.line,
                                         f"{entry.key!r} ({entry.type}) has no {' or '.join(needed.split('|'))}"))
+        if not _CITABLE_KEY.match(entry.key):
+            findings.append(Finding(WARNING, entry.path, entry.line,
+                                    f"key {entry.key!r} has characters a citation cannot use; "
+                                    "use letters, digits and _ - : . only"))
+        for name in entry.fields:
+            if not _FIELD_NAME.match(name):
+                findings.append(Finding(WARNING, entry.path, entry.where(name),
+                                        f"{entry.key!r}: field name {name!r} has characters BibTeX field names "
+                                        "do not use (letters, digits, _ and - only); it is ignored"))
+        for name in ADDRESS_FIELDS:
+            value = entry.fields.get(name)
+            if value and has_escapes(value):
+                findings.append(Finding(INFO, entry.path, entry.where(name),
+                                        f"{entry.key!r}: {name} holds LaTeX escapes, read as "
+                                        f"{verbatim(value)!r} (you may write it so)"))
+        for name, command in latex_left(entry):
+            findings.append(Finding(WARNING, entry.path, entry.where(name),
+                                    f"{entry.key!r}, field {name!r}: the LaTeX command \\{command} cannot be "
+                                    "converted and is left out (write the character itself)"))
         if TODO_FIELD in entry.fields:
             findings.append(Finding(WARNING, entry.path, entry.field_lines.get(TODO_FIELD, entry.line),
                                     f"{entry.key!r} is a stub still to be completed (remove its todo field when done)"))
-        if cited is not None and entry.key not in cited:
-            findings.append(Finding(INFO, entry.path, entry.line, f"{entry.key!r} is cited by no manuscript"))
+        if cited is not None and entry.key not in used:
+            uncited[entry.path] += 1
+    counts: dict[Path, int] = defaultdict(int)
+    for entry in entries:
+        counts[entry.path] += 1
+    for path, number in uncited.items():
+        findings.append(Finding(INFO, path, None, f"{number} of {counts[path]} entries are cited by no manuscript "
+                                                  "(make-book refs lists the cited ones)"))
     order = {ERROR: 0, WARNING: 1, INFO: 2}
-    return sorted(findings, key=lambda f: (str(f.path), f.line or 0, order[f.level]))
+    return sorted(findings, key=lambda f: (str(f.path), f.line if f.line is not None else 10**9, order[f.level]))

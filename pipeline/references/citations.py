@@ -201,6 +201,9 @@ def check_citations(document: Document, report: ReferenceReport) -> None:
     if not unknown:
         return
     first = unknown[0]
+    broken = next((p for p in document.bibliography.problems if p.key == first.target), None)
+    if broken is not None:  # the entry exists but could not be read: say why, where
+        raise broken.error()
     close = difflib.get_close_matches(first.target, document.bibliography.keys, n=3, cutoff=0.5)
     suggestion = f"did you mean {', '.join('@' + k for k in close)}? " if close else ""
     others = f" ({len(unknown) - 1} other unknown citation(s) after it)" if len(unknown) > 1 else ""

@@ -1,7 +1,10 @@
-"""Recognise the work a link or an entry points to: DOI, arXiv id, ISBN, URL.
+"""Recognise the work a link or an entry points to: DOI, arXiv id, ISBN, Wikipedia article, URL.
 
 Each function returns a normalised identifier, so that two spellings of the
-same work compare equal and two different works never do.
+same work compare equal and two different works never do. Entry fields are
+read as exporters write them: LaTeX escapes undone (``10.1007/x{\\_}40``),
+``\\url{…}`` in ``howpublished``/``note``, ``eprint`` with ``eprinttype`` or
+``archivePrefix``, Google Scholar's ``journal = {arXiv preprint arXiv:…}``.
 """
 
 from __future__ import annotations
@@ -16,7 +19,18 @@ TRACKING = re.compile(r"^(utm_.*|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|igshid
                       r"xtor|at_medium|at_campaign|s_cid|cmpid|ncid|yclid)$", re.I)
 _DOI = re.compile(r"^10\.\d{4,9}/\S+$")
 _ARXIV_NEW = re.compile(r"^(\d{4}\.\d{4,5})(v\d+)?$")
-_ARXIV_OLD = re.compile(r"^([a-z-]+(?:\.[A-Z]{2})?/\d{7})(v\d+)?$", re.I)
+_ARXIV_OLD = re.compile(r"^([a-z-]+)(?:\.[A-Z]{2})?/(\d{7})(v\d+)?$", re.I)
+_ARXIV_IN_TEXT = re.compile(r"arxiv\s*[:/]?\s*(?:abs/)?(\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?", re.I)
+# A DOI inside any address: a registrant prefix, a slash, then the suffix up to the path's end.
+_DOI_IN_PATH = re.compile(r"(?:^|/)(10\.\d{4,9}/[^?#\s]+)")
+# What publishers put after a DOI in their paths: views of the same work, never part of a DOI we match first.
+_AFTER_DOI = re.compile(r"(/(abstract|full|fulltext|pdf|epdf|pdfdirect|html|references|citedby|figures|"
+                        r"supplemental|suppl_file|meta|summary|epub|reader|toc|issuetoc))+$|\.pdf$", re.I)
+WIKIPEDIA = re.compile(r"^(?:(\w[\w-]*)\.)?(?:m\.)?wikipedia\.org$")
+# Entry types whose ISBN is the work's own; a paper or chapter shares its volume's ISBN.
+BOOK_LEVEL = {"book", "mvbook", "collection", "mvcollection", "proceedings", "mvproceedings", "reference",
+              "mvreference", "booklet", "manual", "periodical", "thesis", "phdthesis", "mastersthesis", "report",
+              "techreport"}
 _ARXIV_DOI = re.compile(r"^10\.48550/arxiv\.(.+)$", re.I)
 
 
@@ -61,13 +75,68 @@ def arxiv(text: str) -> str | None:
         elif lowered.startswith(("doi:", "10.")):
             found = doi(value)
             return arxiv_from_doi(found) if found else None
-    match = _ARXIV_NEW.match(value) or _ARXIV_OLD.match(value)
-    return match.group(1).lower() if match else None
+    match = _ARXIV_NEW.match(value)
+    if match:
+        return match.group(1).lower()
+    # Old-style ids: the subject class (cs.DB/0003005) is not part of the id (cs/0003005).
+    match = _ARXIV_OLD.match(value)
+    return f"{match.group(1)}/{match.group(2)}".lower() if match else None
 
 
 def arxiv_from_doi(value: str) -> str | None:
     match = _ARXIV_DOI.match(value)
     return arxiv(match.group(1)) if match else None
+
+
+def dois_in_url(text: str) -> list[str]:
+    """DOIs a publisher's address may hold, most likely first, lower-cased.
+
+    Any ``10.NNNN/…`` in the path (``link.springer.com/chapter/10.1007/…``,
+    ``onlinelibrary.wiley.com/doi/full/10.1002/…``) or in a query value
+    (``?doi=10.…``), as a rule rather than a list of hosts. Publishers append
+    views (``/abstract``, ``/full``, ``.pdf``) and a DOI may itself hold
+    slashes, so every shorter prefix at a ``/`` follows the trimmed one.
+    """
+    parts = urlsplit(text.strip())
+    if parts.scheme.lower() not in ("http", "https"):
+        return []
+    found: list[str] = []
+    places = [unquote(parts.path)] + [value for _, value in parse_qsl(parts.query) if value.startswith("10.")]
+    for place in places:
+        match = _DOI_IN_PATH.search(place) if place.startswith(("/", "10.")) else None
+        if not match:
+            continue
+        whole = match.group(1).rstrip("/.")
+        trimmed = _AFTER_DOI.sub("", whole)
+        candidates = [trimmed, whole]
+        pieces = whole.split("/")
+        candidates += ["/".join(pieces[:n]) for n in range(len(pieces) - 1, 1, -1)]
+        for candidate in candidates:
+            candidate = candidate.lower()
+            if _DOI.match(candidate) and candidate not in found:
+                found.append(candidate)
+    return found
+
+
+def wikipedia(text: str) -> str | None:
+    """``fr:Jeu de go`` for an article of any Wikipedia, linked or as a permanent link (``?oldid=``).
+
+    ``/wiki/Title``, ``/w/index.php?title=Title&oldid=…``, the mobile site and
+    spaces/underscores or percent-encoding all name the same article.
+    """
+    parts = urlsplit(text.strip())
+    match = WIKIPEDIA.match(_host(parts.netloc)) if parts.scheme.lower() in ("http", "https") else None
+    if not match:
+        return None
+    title = None
+    if parts.path.startswith("/wiki/"):
+        title = unquote(parts.path[len("/wiki/"):])
+    elif parts.path.startswith("/w/index.php"):
+        title = dict(parse_qsl(parts.query)).get("title")
+    if not title:
+        return None
+    title = " ".join(title.replace("_", " ").split())
+    return f"{match.group(1) or 'en'}:{title[:1].upper()}{title[1:]}"
 
 
 def isbn(text: str) -> str | None:
@@ -143,6 +212,11 @@ def link_identifiers(target: str) -> list[Identifier]:
     value = doi(target)
     if value:
         found.append(Identifier("doi", value))
+    else:
+        found += [Identifier("doi", candidate) for candidate in dois_in_url(target)]
+    value = wikipedia(target)
+    if value:
+        found.append(Identifier("wikipedia", value))
     parts = urlsplit(target)
     if parts.scheme.lower() == "isbn" or target.lower().startswith("isbn:"):
         value = isbn(target.split(":", 1)[1])
@@ -159,23 +233,67 @@ def link_identifiers(target: str) -> list[Identifier]:
     return found
 
 
-def entry_identifiers(fields: dict[str, str]) -> list[Identifier]:
-    """What a bibliography entry identifies: its DOI, arXiv id, ISBNs and URL."""
+def entry_identifiers(fields: dict[str, str], entry_type: str | None = None) -> list[Identifier]:
+    """What a bibliography entry identifies: its DOI, arXiv id, ISBNs (book-level types only), URLs.
+
+    ``fields`` are raw BibTeX values (LaTeX escapes are undone here); ``entry_type``
+    in lower case, or None to take every ISBN.
+    """
+    from .latex import verbatim
+
+    def value_of(name: str) -> str:
+        return verbatim(fields.get(name) or "")
+
     found: list[Identifier] = []
-    prefix = (fields.get("archiveprefix") or fields.get("eprinttype") or "").strip().lower()
-    if fields.get("eprint") and prefix == "arxiv":
-        value = arxiv(fields["eprint"])
+
+    def add(identifier: Identifier) -> None:
+        if identifier not in found:
+            found.append(identifier)
+
+    prefix = (value_of("archiveprefix") or value_of("eprinttype")).strip().lower()
+    eprint = value_of("eprint")
+    if eprint and prefix in ("arxiv", ""):
+        value = arxiv(eprint)
         if value:
-            found.append(Identifier("arxiv", value))
-    if fields.get("doi"):
-        value = doi(fields["doi"])
+            add(Identifier("arxiv", value))
+    elif eprint and prefix == "doi" and doi(eprint):
+        add(Identifier("doi", doi(eprint)))
+    if value_of("doi"):
+        value = doi(value_of("doi"))
         if value:
-            found.append(Identifier("doi", value))
+            add(Identifier("doi", value))
             from_doi = arxiv_from_doi(value)
             if from_doi:
-                found.append(Identifier("arxiv", from_doi))
-    for value in isbns(fields.get("isbn", "")):
-        found.append(Identifier("isbn", value))
+                add(Identifier("arxiv", from_doi))
+    # Google Scholar: journal = {arXiv preprint arXiv:2106.09685}; others put it in note.
+    for name in ("journal", "journaltitle", "note", "howpublished"):
+        match = _ARXIV_IN_TEXT.search(fields.get(name) or "")
+        if match:
+            value = arxiv(match.group(1))
+            if value:
+                add(Identifier("arxiv", value))
+    if entry_type is None or entry_type in BOOK_LEVEL:
+        for value in isbns(value_of("isbn")):
+            add(Identifier("isbn", value))
+    for address in entry_urls(fields):
+        for identifier in link_identifiers(address):
+            add(identifier)
+    return found
+
+
+_URL_IN_TEXT = re.compile(r"\\url\{([^{}\s]+)\}|\\href\{([^{}\s]+)\}|(https?://[^\s{}<>]+)")
+
+
+def entry_urls(fields: dict[str, str]) -> list[str]:
+    """The addresses an entry gives: ``url``, then any in ``howpublished`` or ``note`` (escapes undone)."""
+    from .latex import verbatim
+
+    found = []
     if fields.get("url"):
-        found.extend(i for i in link_identifiers(fields["url"]) if i not in found)
+        found.append(verbatim(fields["url"]))
+    for name in ("howpublished", "note"):
+        for match in _URL_IN_TEXT.finditer(fields.get(name) or ""):
+            address = verbatim(next(g for g in match.groups() if g)).rstrip(".,;)")
+            if address not in found:
+                found.append(address)
     return found
