@@ -281,3 +281,25 @@ def test_a_note_or_link_in_a_heading_stays_in_the_text(project):
     for title in expected + ["Un sous-titre annoté"]:
         assert f">{title}</a>" in nav and f"<text>{title}</text>" in ncx
     assert any(f"<title>{expected[0]}</title>" in c for c in chapters)
+
+
+# Characters no font has -------------------------------------------------------------------------
+
+def _font_has(char: str) -> bool:
+    return bool(subprocess.run(["fc-list", f":charset={ord(char):x}"], capture_output=True, text=True).stdout.strip())
+
+
+def test_a_character_no_font_has_is_a_warning_with_its_line(project):
+    text = ("---\ntitle: Mes outils\nlang: fr\n---\n\n## 🚀 Démarrage\n\nC'est parti 🥳 !\n\n"
+            "Un hiéroglyphe \U00013000 seul.\n\nEt une ligne sans rien d'étrange : « é », ½, €.\n")
+    root, result = build_pdf(project, text)
+    assert result.ok, result.error
+    glyphs = [w for w in result.warnings if "has no glyph" in w]
+    for char, line in (("🚀", 6), ("🥳", 8), ("\U00013000", 10)):
+        named = [w for w in glyphs if f"character {char} " in w]
+        if _font_has(char):
+            assert not named, named
+        else:
+            assert named and named[0].startswith(f"essai.md:{line}:") and "fonts-noto" in named[0], glyphs
+    assert not [w for w in glyphs if any(f"character {c} " in w for c in "é½€«»")]
+    assert "🥳" in pdf_text(root / "dist" / "essai.pdf")

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import copy
+import functools
 import logging
 import re
+import unicodedata
 from pathlib import Path
 
 from lxml import etree
@@ -238,6 +240,7 @@ def write_pdf(rendered: Rendered, target: Path, *, stylesheets: list[Path], fetc
         # Each correction moves every page after it: keep the layout with the fewest misplaced notes.
         document, misplaced = best
         report_refused(rendered, fetcher)
+        report_missing_glyphs(rendered, tree, [path.parent / "fonts" for path in stylesheets])
         report_misplaced(rendered, tree, misplaced)
         report_overlong(rendered, overlong_notes(document))
         document.write_pdf(target, pdf_variant=variant, pdf_identifier=_identifier(rendered),
@@ -414,6 +417,73 @@ def report_overlong(rendered: Rendered, overlong: dict[str, float]) -> None:
         name = f"note {number}" if number else f"the note {note_id}"
         rendered.document.warn(f"{name} is too long for the page and its end is cut off in the PDF; "
                                "split it into shorter notes", line)
+
+
+FALLBACK_FONTS = ("Debian packages: fonts-noto-color-emoji (emoji), fonts-noto-cjk (Chinese, Japanese, Korean), "
+                  "fonts-noto-core (other scripts), fonts-symbola (symbols)")
+
+
+def report_missing_glyphs(rendered: Rendered, tree: HtmlElement, font_dirs: list[Path]) -> None:
+    """Warn, with its line, about each character that neither the house fonts nor any installed font has.
+
+    WeasyPrint (Pango) takes a missing glyph from any font fontconfig knows, so
+    an emoji prints when an emoji font is installed; when none has it, the
+    page shows an empty box while the text layer is right. The check reads the
+    house fonts' character maps (fontTools) and asks fontconfig (``fc-list
+    :charset=…``) about the rest.
+    """
+    chars = sorted({c for c in tree.text_content() if _outside_latin(c) and _printable(c)})
+    if not chars:
+        return  # the usual case: reading the fonts' maps would cost a tenth of a second
+    covered: set[int] = set()
+    for folder in font_dirs:
+        for font in sorted(folder.glob("*.[ot]tf")) if folder.is_dir() else ():
+            covered |= _character_map(font)
+    missing = [c for c in chars if ord(c) not in covered and not _installed_font_has(c)]
+    manuscript = rendered.document.manuscript
+    for char in missing[:20]:
+        rendered.document.warn(f"character {char} (U+{ord(char):04X} {unicodedata.name(char, 'unnamed')}) has no glyph "
+                               "in any installed font and prints as an empty box; install a font that has it "
+                               f"({FALLBACK_FONTS}) or leave the character out", manuscript.line_of(char))
+    if len(missing) > 20:
+        rendered.document.warn(f"{len(missing) - 20} more characters have no glyph in any installed font")
+
+
+def _outside_latin(char: str) -> bool:
+    """Beyond Latin letters (up to Latin Extended-B) and general punctuation and currency signs,
+    which any text face for a Latin-script book draws; those are not checked."""
+    code = ord(char)
+    return code > 0x24F and not 0x2000 <= code <= 0x20CF
+
+
+def _printable(char: str) -> bool:
+    """Whether a character is drawn (not a control, format character, space or variation selector)."""
+    return unicodedata.category(char) not in ("Cc", "Cf", "Zs", "Zl", "Zp", "Co", "Cs") and not (
+        "\ufe00" <= char <= "\ufe0f" or "\U000e0100" <= char <= "\U000e01ef")
+
+
+@functools.lru_cache(maxsize=None)
+def _character_map(font: Path) -> frozenset[int]:
+    from fontTools.ttLib import TTFont
+
+    try:
+        with TTFont(font, lazy=True) as face:
+            return frozenset(face.getBestCmap() or ())
+    except Exception:  # an unreadable font covers nothing; WeasyPrint reports it itself
+        return frozenset()
+
+
+@functools.lru_cache(maxsize=None)
+def _installed_font_has(char: str) -> bool:
+    """Whether fontconfig knows a font with ``char``; True when fontconfig cannot be asked."""
+    import shutil
+    import subprocess
+
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return True
+    found = subprocess.run([fc_list, f":charset={ord(char):x}", "family"], capture_output=True, text=True)
+    return bool(found.stdout.strip()) or found.returncode != 0
 
 
 def misplaced_notes(document) -> set[str]:
