@@ -75,11 +75,12 @@ def build(project: Project, names: list[str] | None = None, *, formats: tuple[st
 
     def finish(result: BuildResult, key: str | None) -> None:
         results[result.manuscript] = result
-        slug = slug_for(result.manuscript)
+        slug = edition_name(result.manuscript, draft)
         if result.ok and key and not result.up_to_date:
             outputs = {e.format: {"file": e.path.name, "sha256": file_digest(e.path), "size": e.size, "pages": e.pages}
                        for e in result.editions}
-            cache.record(slug, CacheEntry(key=key, outputs=outputs, meta=result.meta))
+            meta = {**result.meta, "warnings": result.warnings}
+            cache.record(slug, CacheEntry(key=key, outputs=outputs, meta=meta))
         elif not result.ok:
             cache.forget(slug)
         if on_result is not None:
@@ -91,12 +92,17 @@ def build(project: Project, names: list[str] | None = None, *, formats: tuple[st
         shared = shared_key(project, options)
         for path in paths:
             key = cache_key(project, path, shared)
-            entry = cache.fresh(slug_for(path), key, formats) if key and not force else None
+            entry = cache.fresh(edition_name(path, draft), key, formats) if key and not force else None
             if entry is None:
                 todo.append((path, key))
                 continue
             editions = [Edition(f, out_dir / o["file"], o["size"], o["pages"]) for f, o in entry.outputs.items()]
-            finish(BuildResult(manuscript=path, editions=editions, up_to_date=True, meta=entry.meta), key)
+            # The warnings of the build that made these editions, again: a CI log always carries them.
+            warnings = list(entry.meta.get("warnings", []))
+            for warning in warnings:
+                log.warning("%s (from the last build: the editions are up to date)", warning)
+            finish(BuildResult(manuscript=path, editions=editions, warnings=warnings, up_to_date=True,
+                               meta=entry.meta), key)
         if jobs > 1 and len(todo) > 1:
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -134,6 +140,15 @@ def build_one(project: Project, path: Path, *, formats: tuple[str, ...], out_dir
                                        hint="flatten the nesting; books rarely need more than a few levels")
     result.seconds = time.perf_counter() - started
     return result
+
+
+def edition_name(manuscript: Path, draft: bool) -> str:
+    """The name of a manuscript's editions in the output folder, without extension.
+
+    A draft has its own name (``essai.draft.pdf``), so it never replaces the
+    final edition nor passes for it.
+    """
+    return f"{slug_for(manuscript)}.draft" if draft else slug_for(manuscript)
 
 
 def cache_key(project: Project, path: Path, shared: str) -> str | None:
@@ -226,7 +241,7 @@ def build_manuscript(project: Project, path: Path, result: BuildResult, *, forma
 
     # 7. Write each edition next to the previous one, replacing it only when complete.
     # A failed PDF does not stop the EPUB: its error is raised once the EPUB is written.
-    slug = manuscript.slug
+    slug = edition_name(path, draft)
     pdf_error: MakeBookError | None = None
     if "pdf" in formats:
         from .editions.fetch import SafeFetcher
@@ -260,7 +275,7 @@ def build_manuscript(project: Project, path: Path, result: BuildResult, *, forma
         result.warnings.extend(document.warnings)
         raise pdf_error
     result.warnings.extend(document.warnings)
-    result.meta = {"title": document.title, "subtitle": document.settings.subtitle,
+    result.meta = {**({"draft_edition": True} if draft else {}), "title": document.title, "subtitle": document.settings.subtitle,
                    "author": list(document.settings.author), "date": document.settings.date.isoformat(),
                    "lang": document.lang, "draft": manuscript.draft}
 
@@ -313,6 +328,7 @@ def check_project(project: Project) -> list[Finding]:
     """Bibliography lint over every .bib file of the project, with the keys the manuscripts cite."""
     from .references.checks import check_bibliography
 
+    require_manuscripts_folder(project)
     cited: set[str] = set()
     for report in report_references(project) if project.manuscripts() else []:
         cited |= {r.key or r.target for r in report.references if r.key or r.kind == "citation"}
@@ -345,8 +361,19 @@ def new_manuscript(project: Project, title: str, *, lang: str | None = None) -> 
     front = yaml.safe_dump({"title": title, "date": dt.date.today().isoformat(), "lang": language},
                            allow_unicode=True, sort_keys=False)
     project.manuscripts_dir.mkdir(parents=True, exist_ok=True)
-    target.write_text(f"---\n{front}---\n\n## \n", encoding="utf-8")
+    project.bibliography_dir.mkdir(parents=True, exist_ok=True)
+    # A first paragraph, not an empty heading: the file builds as it is into a PDF with no blank page.
+    first = NEW_TEXT.get(language.split("-")[0].lower(), NEW_TEXT["en"])
+    target.write_text(f"---\n{front}---\n\n{first}\n", encoding="utf-8")
     return target
+
+
+NEW_TEXT = {
+    "fr": "Le texte de l’essai commence ici. Citez un ouvrage de bibliography/ par sa clé, `[@cle]`, "
+          "ou par un lien vers lui ; `make-book refs` dit ce que chaque lien devient.",
+    "en": "The essay starts here. Cite a work of bibliography/ by its key, `[@key]`, or by a link to it; "
+          "`make-book refs` says what each link becomes.",
+}
 
 
 def affected_manuscripts(project: Project, changed: list[Path]) -> list[str]:
@@ -363,12 +390,22 @@ def affected_manuscripts(project: Project, changed: list[Path]) -> list[str]:
     return sorted(set(names))
 
 
+def require_manuscripts_folder(project: Project) -> None:
+    """Raise :class:`ProjectError` unless the project has a manuscripts/ folder: the sign of a make-book project."""
+    if not project.manuscripts_dir.is_dir():
+        raise ProjectError("no such folder: this is not a make-book project (it has no manuscripts/)",
+                           path=project.manuscripts_dir,
+                           hint='run make-book in your project folder or pass --root FOLDER; '
+                                'to start a project here: make-book new "Title"')
+
+
 def select_manuscripts(project: Project, names: list[str] | None) -> list[Path]:
     if not names:
+        require_manuscripts_folder(project)
         found = project.manuscripts()
         if not found:
-            raise ProjectError("no manuscript to build", path=project.manuscripts_dir,
-                               hint="put Markdown files (*.md) in the manuscripts/ folder")
+            raise ProjectError("there is no manuscript (*.md file) in this folder", path=project.manuscripts_dir,
+                               hint='put your essays here as Markdown files, or start one: make-book new "Title"')
         return found
     paths: list[Path] = []
     for name in names:

@@ -6,6 +6,7 @@ them, so ``make-book --help`` answers at once.
 
 from __future__ import annotations
 
+import difflib
 import functools
 import logging
 import os
@@ -23,12 +24,82 @@ log = logging.getLogger("pipeline")
 
 
 class DefaultGroup(click.Group):
-    """A group that runs ``build`` when no command is named: ``make-book`` = ``make-book build``."""
+    """A group that runs ``build`` when no command is named: ``make-book`` = ``make-book build``.
+
+    Options may come before or after the command (``make-book --root DIR refs`` =
+    ``make-book refs --root DIR``): those before it are moved after it. A first
+    word that is neither a command nor a manuscript but is close to a command
+    name is a mistyped command: exit 2 with the command meant.
+    """
+
+    default_command = "build"
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        if not args or (args[0] not in self.commands and args[0] not in ("--help", "-h", "--version")):
-            args = ["build", *args]
+        if not args or args[0] not in ("--help", "-h", "--version"):
+            args = self.route(list(args))
         return super().parse_args(ctx, args)
+
+    def route(self, args: list[str]) -> list[str]:
+        """``args`` with the command first: the one named (wherever the options before it), else build."""
+        takes_value = {name for command in self.commands.values() for param in command.params
+                       if isinstance(param, click.Option) and not param.is_flag and not param.count
+                       for name in (*param.opts, *param.secondary_opts)}
+        leading: list[str] = []
+        index = 0
+        while index < len(args) and args[index].startswith("-") and args[index] != "--":
+            leading.append(args[index])
+            index += 1
+            if leading[-1] in takes_value and index < len(args):
+                leading.append(args[index])
+                index += 1
+        rest = args[index:]
+        if rest and rest[0] in self.commands:
+            return [rest[0], *leading, *rest[1:]]
+        if not rest and any(option in ("--help", "-h") for option in leading):
+            return ["--help"]
+        if rest and rest[0] != "--" and not names_a_manuscript(rest[0], args):
+            close = difflib.get_close_matches(rest[0], list(self.commands), n=1, cutoff=0.6)
+            if close:
+                raise UnknownCommand(rest[0], close[0])
+        return [self.default_command, *args]
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """``make-book --help``: the build options (the default command's) and the commands."""
+        default = self.commands[self.default_command]
+        help_option = self.get_help_option(ctx)
+        records = [record for command in (default, self) for param in command.get_params(ctx)
+                   if isinstance(param, click.Option) and not param.opts[-1] == "--help"
+                   and (record := param.get_help_record(ctx))]
+        records += [help_option.get_help_record(ctx)] if help_option is not None else []
+        with formatter.section("Options (of build, the default command; --root, --debug and -v work with every "
+                               "command, before or after its name)"):
+            formatter.write_dl(records)
+        self.format_commands(ctx, formatter)
+
+
+def names_a_manuscript(word: str, args: list[str]) -> bool:
+    """Whether ``word`` names a manuscript of the project ``args`` point at (``--root``, else the current folder)."""
+    root = "."
+    for index, arg in enumerate(args):
+        if arg == "--root" and index + 1 < len(args):
+            root = args[index + 1]
+        elif arg.startswith("--root="):
+            root = arg.split("=", 1)[1]
+    folder = Path(root)
+    candidates = [Path(word), folder / word, folder / "manuscripts" / word, folder / "manuscripts" / f"{word}.md"]
+    return any(candidate.is_file() for candidate in candidates)
+
+
+class UnknownCommand(click.UsageError):
+    """A mistyped command: exit 2, naming the closest command."""
+
+    def __init__(self, word: str, meant: str) -> None:
+        super().__init__(f"no command {word!r}: did you mean {meant!r}?")
+        self.meant = meant
+
+    def show(self, file=None) -> None:
+        click.echo(f"error: {self.message}\n  How to fix: run 'make-book {self.meant}', or 'make-book --help' "
+                   "for every command (a manuscript's name builds that manuscript)", err=True)
 
 
 class Failure(click.ClickException):
@@ -49,12 +120,15 @@ def common_options(command: Callable) -> Callable:
     @functools.wraps(command)
     def wrapper(*args, root: Path, debug: bool, verbose: bool, **kwargs):
         configure_logging(debug=debug, verbose=verbose)
+        show = path_shower(root, kwargs.get("out"))
         try:
             return command(*args, root=root, **kwargs)
         except MakeBookError as exc:
             if debug:
                 traceback.print_exc()
-            raise Failure(exc.format(root.resolve() if root.is_dir() else None)) from None
+            raise Failure(exc.format(show=show)) from None
+        except KeyboardInterrupt:
+            raise click.Abort() from None
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
         except Exception as exc:  # a bug in make-book: say so plainly
@@ -63,6 +137,26 @@ def common_options(command: Callable) -> Callable:
             raise Failure(f"internal error ({type(exc).__name__}: {exc}); run again with --debug and report it")
 
     return wrapper
+
+
+def path_shower(root: Path, out: Path | None = None) -> Callable[[Path], str]:
+    """A function showing a path as the user would type it: under the ``--out`` or ``--root`` they typed.
+
+    Paths on the command line are relative to the current folder, as in every
+    Unix tool; ``--root ../essais`` shows ``../essais/manuscripts/essai.md``.
+    """
+    bases = [(folder.resolve(), folder) for folder in (out, root) if folder is not None]
+
+    def show(path: Path) -> str:
+        path = Path(path)
+        absolute = path if path.is_absolute() else bases[-1][0] / path
+        for candidate in (absolute, absolute.resolve()):
+            for resolved, typed in bases:
+                if candidate.is_relative_to(resolved):
+                    return str(typed / candidate.relative_to(resolved))
+        return str(path)
+
+    return show
 
 
 @click.group(cls=DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -107,20 +201,24 @@ def build(manuscripts: tuple[str, ...], out: Path | None, formats: tuple[str, ..
 
     project = open_project(root)
     out_dir = out.resolve() if out else None
-    with Progress.for_terminal() as progress:
+    show = path_shower(root, out)
+    with Progress.for_terminal(show) as progress:
         results = run_build(project, list(manuscripts) or None, formats=formats or FORMATS, out=out_dir, draft=draft,
                             pdf_variant=pdf_variant, jobs=jobs or os.cpu_count() or 1, force=force,
-                            on_result=lambda r: progress.report(r, project.root))
+                            on_result=progress.report)
     shelf_dir = out_dir or project.output_dir
-    if not manuscripts and (any(r.ok and not r.up_to_date for r in results) or not (shelf_dir / "index.html").exists()):
-        from .editions.shelf import write_shelf
-
-        write_shelf(shelf_dir, project.config.lang)
     built = [r for r in results if r.ok and not r.up_to_date]
     kept = [r for r in results if r.up_to_date]
     failed = [r for r in results if not r.ok]
-    click.echo(f"{len(built)} built, {len(kept)} up to date, {len(failed)} failed "
-               f"({sum(r.seconds for r in results):.1f} s of work)")
+    from .editions.shelf import SHELF, has_drafts, write_shelf
+
+    # The shelf lists drafts only after a draft build: a final build rewrites a shelf that shows any.
+    if not manuscripts and (built or not (shelf_dir / SHELF).exists() or has_drafts(shelf_dir)):
+        write_shelf(shelf_dir, project.config.lang, drafts=draft)
+    kind = "built as drafts" if draft else "built"
+    click.echo(f"{len(built)} {kind}, {len(kept)} up to date, {len(failed)} failed "
+               f"({sum(r.seconds for r in results):.1f} s of work)"
+               + (f"; shelf: {show(shelf_dir / SHELF)}" if (shelf_dir / SHELF).exists() else ""))
     if failed:
         raise click.exceptions.Exit(1)
 
@@ -128,17 +226,18 @@ def build(manuscripts: tuple[str, ...], out: Path | None, formats: tuple[str, ..
 class Progress:
     """A live bar on a terminal; one plain line per manuscript otherwise (CI logs)."""
 
-    def __init__(self, bar=None) -> None:
+    def __init__(self, show: Callable[[Path], str], bar=None) -> None:
+        self.show = show
         self.bar = bar
 
     @classmethod
-    def for_terminal(cls) -> "Progress":
+    def for_terminal(cls, show: Callable[[Path], str]) -> "Progress":
         if sys.stderr.isatty():
             from rich.progress import BarColumn, Progress as Bar, TextColumn, TimeElapsedColumn
 
-            return cls(Bar(TextColumn("[bold]building"), BarColumn(), TextColumn("{task.completed} done"),
-                           TimeElapsedColumn(), transient=True))
-        return cls()
+            return cls(show, Bar(TextColumn("[bold]building"), BarColumn(), TextColumn("{task.completed} done"),
+                                 TimeElapsedColumn(), transient=True))
+        return cls(show)
 
     def __enter__(self) -> "Progress":
         if self.bar is not None:
@@ -150,14 +249,16 @@ class Progress:
         if self.bar is not None:
             self.bar.__exit__(*exc)
 
-    def report(self, result, root: Path) -> None:
+    def report(self, result) -> None:
         name = result.manuscript.name
+        editions = ", ".join(_describe(e, self.show) for e in result.editions)
+        draft = "draft of " if result.meta.get("draft_edition") else ""
         if result.up_to_date:
-            line = f"up to date {name}: {', '.join(_describe(e, root) for e in result.editions)}"
+            line = f"up to date {draft}{name}: {editions}"
         elif result.ok:
-            line = f"built {name} in {result.seconds:.1f} s: {', '.join(_describe(e, root) for e in result.editions)}"
+            line = f"built {draft}{name} in {result.seconds:.1f} s: {editions}"
         else:
-            line = f"error: {result.error.format(root)}"
+            line = f"error: {result.error.format(show=self.show)}"
         if result.ok and result.meta.get("draft"):
             line += " (marked draft in its front matter)"
         if self.bar is not None:
@@ -174,7 +275,7 @@ class Progress:
 @click.option("--strict", is_flag=True, help="Exit with status 1 when anything is unresolved.")
 @click.option("--stubs", "stubs_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Append a BibTeX stub for each linked work the bibliography lacks to this .bib file "
-                   "(relative to the project folder).")
+                   "(a path relative to the current folder, like every path on the command line).")
 @common_options
 def refs(manuscripts: tuple[str, ...], output_format: str, strict: bool, stubs_file: Path | None, root: Path) -> None:
     """List every citation and link of MANUSCRIPTS (default: all) and what it resolves to.
@@ -196,8 +297,9 @@ def refs(manuscripts: tuple[str, ...], output_format: str, strict: bool, stubs_f
     names = list(manuscripts) or None
     extra: tuple[Path, ...] = ()
     if stubs_file is not None:
-        added = write_stubs(project, stubs_file, names)
-        extra = (project.root / stubs_file if not stubs_file.is_absolute() else stubs_file,)
+        stubs_path = Path.cwd() / stubs_file  # as typed: relative to the current folder
+        added = write_stubs(project, stubs_path, names)
+        extra = (stubs_path.resolve(),)
         if output_format == "text":
             shown = f": {', '.join(added)}" if added else " (nothing new)"
             click.echo(f"{len(added)} stub(s) added to {stubs_file}{shown}\n")
@@ -206,12 +308,12 @@ def refs(manuscripts: tuple[str, ...], output_format: str, strict: bool, stubs_f
         click.echo(json.dumps([r.as_dict() for r in reports], ensure_ascii=False, indent=2))
     else:
         for report in reports:
-            click.echo(format_report(report, project.root))
+            click.echo(format_report(report, path_shower(root)))
     if strict and any(r.unresolved for r in reports):
         raise click.exceptions.Exit(1)
 
 
-def format_report(report, root: Path) -> str:
+def format_report(report, show: Callable[[Path], str]) -> str:
     """A report as a table a person reads on a terminal."""
     rows = [("line", "kind", "status", "target", "entry")]
     for ref in report.references:
@@ -223,8 +325,7 @@ def format_report(report, root: Path) -> str:
             target = target[:57] + "..."
         rows.append((str(ref.line or ""), ref.kind, ref.status, target, entry))
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
-    lines = [str(report.manuscript.relative_to(root) if report.manuscript.is_relative_to(root) else report.manuscript)
-             + (" (marked draft in its front matter)" if report.draft else "")]
+    lines = [show(report.manuscript) + (" (marked draft in its front matter)" if report.draft else "")]
     for row in rows:
         lines.append("  " + "  ".join([row[0].rjust(widths[0]), *(c.ljust(w) for c, w in zip(row[1:4], widths[1:4])),
                                         row[4]]).rstrip())
@@ -335,8 +436,11 @@ def check(strict: bool, spelling: bool, root: Path) -> None:
 
     project = open_project(root)
     findings = check_project(project)
+    show = path_shower(root)
     for finding in findings:
-        click.echo(finding.format(project.root))
+        click.echo(finding.format(project.root) if root == Path(".") else
+                   f"{finding.level}: {show(finding.path)}{f':{finding.line}' if finding.line else ''}: "
+                   f"{finding.message}")
     errors = sum(f.level == ERROR for f in findings)
     warnings = sum(f.level == WARNING for f in findings)
     click.echo(f"{errors} error(s), {warnings} warning(s), {len(findings) - errors - warnings} note(s)")
@@ -423,21 +527,30 @@ def new(title: str, lang: str | None, root: Path) -> None:
     from .builder import new_manuscript
     from .project import open_project
 
-    path = new_manuscript(open_project(root), title, lang=lang)
-    click.echo(f"created {path}")
+    show = path_shower(root)
+    project = open_project(root)
+    missing_bibliography = not project.bibliography_dir.is_dir()
+    path = new_manuscript(project, title, lang=lang)
+    click.echo(f"created {show(path)}" + (f" and {show(project.bibliography_dir)}/" if missing_bibliography else ""))
+    click.echo(f"next: write in it, then run make-book{'' if root == Path('.') else f' --root {root}'}")
 
 
 @cli.command(short_help="Write dist/index.html, the shelf of editions.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Output folder (default: 'output' in make-book.toml, else dist/).")
 @common_options
-def shelf(out: Path | None, root: Path) -> None:
-    """Write dist/index.html: every edition with its cover, facts and download links."""
+@click.option("--drafts", is_flag=True, help="List the draft editions too, each marked as a draft.")
+def shelf(out: Path | None, drafts: bool, root: Path) -> None:
+    """Write dist/index.html: every edition with its cover, facts and download links.
+
+    Before any build, the page is written empty (it says to run make-book).
+    """
     from .project import open_project
     from .editions.shelf import write_shelf
 
     project = open_project(root)
-    click.echo(f"wrote {write_shelf(out.resolve() if out else project.output_dir)}")
+    target = write_shelf(out.resolve() if out else project.output_dir, project.config.lang, drafts=drafts)
+    click.echo(f"wrote {path_shower(root, out)(target)}")
 
 
 @cli.command(short_help="Rebuild on every change, until Ctrl-C.")
@@ -457,56 +570,88 @@ def watch(formats: tuple[str, ...], draft: bool, root: Path) -> None:
 
     from . import preload
 
+    from .editions.shelf import write_shelf
+
     project = open_project(root)
     formats = formats or FORMATS
     if "pdf" in formats:
         preload.start("weasyprint")  # warm for the first change even when nothing needs building now
+    show = path_shower(root)
 
-    click.echo(f"watching {project.root} (Ctrl-C to stop)")
-    run_build(project, formats=formats, draft=draft, on_result=lambda r: _echo_result(r, project.root))
-    folders = [str(p) for p in (project.manuscripts_dir, project.bibliography_dir, project.root / "styles")
-               if p.is_dir()]
-    config = project.root / "make-book.toml"
-    watched = folders + ([str(config)] if config.is_file() else [])
-    for changes in watch_changes(*watched, watch_filter=lambda _change, name: not Path(name).name.startswith(".")):
-        project = open_project(root)
-        names = affected_manuscripts(project, [Path(name) for _kind, name in changes])
-        if not names:
-            continue
+    def rebuild(names: list[str] | None) -> None:
+        """Build, report each manuscript, and refresh the shelf so an open index.html shows the new editions."""
         try:
-            run_build(project, names, formats=formats, draft=draft,
-                      on_result=lambda r: _echo_result(r, project.root))
+            results = run_build(project, names, formats=formats, draft=draft,
+                                on_result=lambda r: _echo_result(r, show))
         except MakeBookError as exc:
-            click.echo(f"error: {exc.format(project.root)}", err=True)
+            click.echo(f"error: {exc.format(show=show)}", err=True)
+            return
+        if any(r.ok and not r.up_to_date for r in results) or not (project.output_dir / "index.html").exists():
+            write_shelf(project.output_dir, project.config.lang, drafts=draft)
+
+    try:
+        click.echo(f"watching {show(project.root)} (Ctrl-C to stop)")
+        rebuild(None)
+        folders = [str(p) for p in (project.manuscripts_dir, project.bibliography_dir, project.root / "styles")
+                   if p.is_dir()]
+        config = project.root / "make-book.toml"
+        watched = folders + ([str(config)] if config.is_file() else [])
+        for changes in watch_changes(*watched, watch_filter=lambda _change, name: not Path(name).name.startswith("."),
+                                     raise_interrupt=True):
+            project = open_project(root)
+            names = affected_manuscripts(project, [Path(name) for _kind, name in changes])
+            if names:
+                rebuild(names)
+    except KeyboardInterrupt:
+        click.echo("\nstopped watching")
 
 
-def _echo_result(result, root: Path) -> None:
+def _echo_result(result, show: Callable[[Path], str]) -> None:
     if result.ok:
         state = "up to date" if result.up_to_date else f"rebuilt in {result.seconds:.1f} s"
-        click.echo(f"{result.manuscript.name}: {state}: {', '.join(str(e.path) for e in result.editions)}")
+        click.echo(f"{show(result.manuscript)}: {state}: {', '.join(show(e.path) for e in result.editions)}")
     else:
-        click.echo(f"error: {result.error.format(root)}", err=True)
+        click.echo(f"error: {result.error.format(show=show)}", err=True)
 
 
-def _describe(edition, root: Path) -> str:
-    try:
-        shown = edition.path.relative_to(root)
-    except ValueError:
-        shown = edition.path
+def _describe(edition, show: Callable[[Path], str]) -> str:
     pages = f", {edition.pages} pages" if edition.pages else ""
-    return f"{shown} ({edition.size // 1024} KiB{pages})"
+    return f"{show(edition.path)} ({edition.size // 1024} KiB{pages})"
+
+
+class Once(logging.Filter):
+    """Let each message through once per run: a warning found by two steps (refs, then stubs) is printed once."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: set[tuple[int, str]] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        key = (record.levelno, record.getMessage())
+        if key in self.seen:
+            return False
+        self.seen.add(key)
+        return True
 
 
 def configure_logging(*, debug: bool, verbose: bool) -> None:
     level = logging.DEBUG if debug else logging.INFO if verbose else logging.WARNING
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+    handler.setFormatter(Lowercase("%(levelname)s: %(message)s"))
+    handler.addFilter(Once())
     log.handlers[:] = [handler]
     log.setLevel(level)
     log.propagate = False
     # Other libraries speak only when debugging: their messages would repeat ours.
     for name in ("weasyprint", "fontTools", "bibtexparser", "pypandoc"):
         logging.getLogger(name).setLevel(logging.DEBUG if debug else logging.CRITICAL)
+
+
+class Lowercase(logging.Formatter):
+    """``warning: …``, like ``error: …``: one voice for every message."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return super().format(record).replace(record.levelname, record.levelname.lower(), 1)
 
 
 def main() -> None:

@@ -63,6 +63,11 @@ def parse_document(manuscript: Manuscript, config: Settings, bibliography: Bibli
     if not manuscript.front_matter.get("date"):
         document.warn(f"no date in the front matter: the edition is dated {date.isoformat()}, the day of the "
                       "build (add 'date: YYYY-MM-DD')", 1 if manuscript.front_matter_form else None)
+    if not config.lang and "lang" not in manuscript.front_matter:
+        # Said without -v: the language decides typography, hyphenation and the citation words.
+        # Not one of the document's warnings: it is about the settings, not the text.
+        log.warning("%s: lang not set: detected %s (write 'lang: %s' in the front matter or make-book.toml "
+                    "to set it)", manuscript.path.name, lang, lang)
     return document
 
 
@@ -71,7 +76,7 @@ def detect_language(ast: Ast, path: Path) -> str:
     text = " ".join(stringify(block) for block in ast["blocks"]
                     if block["t"] not in ("CodeBlock", "RawBlock"))
     lang = preload.result("language detector")(text[:20000])
-    log.info("%s: no 'lang' in front matter or make-book.toml; detected %r from the text", path.name, lang)
+    log.debug("%s: no 'lang' in front matter or make-book.toml; detected %r from the text", path.name, lang)
     return lang
 
 

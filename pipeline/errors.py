@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Callable
 
 
 class MakeBookError(Exception):
@@ -34,12 +35,15 @@ class MakeBookError(Exception):
         # Keep path, line and hint when an error travels back from a worker process.
         return (_rebuild, (type(self), self.message, self.path, self.line, self.hint))
 
-    def location(self, relative_to: Path | None = None) -> str:
-        """``file:line`` as a user reads it, relative to the project when possible."""
+    def location(self, relative_to: Path | None = None, show: Callable[[Path], str] | None = None) -> str:
+        """``file:line`` as a user reads it: through ``show`` (the CLI shows paths as the user typed
+        the project folder), else relative to the project when possible."""
         if self.path is None:
             return ""
-        shown = self.path
-        if relative_to is not None:
+        shown: Path | str = self.path
+        if show is not None:
+            shown = show(self.path)
+        elif relative_to is not None:
             base = relative_to.resolve()
             # The path as named first (a symbolic link is shown where it sits), then its real path.
             for candidate in (Path(os.path.abspath(self.path)), self.path.resolve()):
@@ -48,8 +52,8 @@ class MakeBookError(Exception):
                     break
         return f"{shown}:{self.line}" if self.line else str(shown)
 
-    def format(self, relative_to: Path | None = None) -> str:
-        where = self.location(relative_to)
+    def format(self, relative_to: Path | None = None, show: Callable[[Path], str] | None = None) -> str:
+        where = self.location(relative_to, show)
         text = f"{where}: {self.message}" if where else self.message
         if self.hint:
             text += f"\n  How to fix: {self.hint}"

@@ -138,9 +138,13 @@ class Project:
         for candidate in candidates:
             if candidate.is_file():
                 return self.inside(candidate, what="manuscript")
-        known = ", ".join(p.stem for p in self.manuscripts()) or "none"
-        raise ProjectError(f"no manuscript called {name!r}", path=self.manuscripts_dir,
-                           hint=f"name a file in manuscripts/ (found: {known})")
+        import difflib
+
+        stems = [p.stem for p in self.manuscripts()]
+        close = difflib.get_close_matches(Path(name).stem, stems, n=1)
+        known = ", ".join(stems) or "none"
+        raise ProjectError(f"no manuscript called {name!r}" + (f": did you mean {close[0]!r}?" if close else ""),
+                           path=self.manuscripts_dir, hint=f"name a file in manuscripts/ (found: {known})")
 
 
 def _through_link(path: Path) -> bool:

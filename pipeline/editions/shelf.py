@@ -28,6 +28,9 @@ SHELF = "index.html"
 ASSETS = "shelf"
 FONTS = ("CharisSIL-Regular.ttf", "CharisSIL-Italic.ttf", "CharisSIL-Bold.ttf")
 TITLES = {"fr": "Éditions", "en": "Editions"}
+DRAFT = {"fr": "Brouillon", "en": "Draft"}
+EMPTY = {"fr": "Aucune édition pour l’instant : lancez make-book pour les construire.",
+         "en": "No editions yet: run make-book to build them."}
 GENERATOR = "make-book shelf"  # the mark by which make-book knows an index.html as its own
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 XML_NS = "http://www.w3.org/XML/1998/namespace"
@@ -52,11 +55,13 @@ h2 { font-size: 1.3rem; margin: 0 0 .3rem 0; }
 p { margin: .2rem 0; }
 .subtitle, .date { font-style: italic; }
 .facts { color: #555; font-size: .9rem; }
+.draft { display: inline-block; font-size: .8rem; font-weight: bold; letter-spacing: .05em; text-transform: uppercase;
+         color: #fff; background: #8c2626; padding: .05rem .4rem; margin-right: .4rem; vertical-align: middle; }
 a { color: #8c2626; }
 """
 
 
-def write_shelf(out_dir: Path, lang: str | None = None) -> Path:
+def write_shelf(out_dir: Path, lang: str | None = None, *, drafts: bool = False) -> Path:
     """Write ``out_dir``/index.html for the editions recorded in the build cache; return its path.
 
     The page speaks ``lang``, by default the language most editions are in. It
@@ -65,7 +70,12 @@ def write_shelf(out_dir: Path, lang: str | None = None) -> Path:
     a BCP 47 tag is replaced by ``en`` (the cache is untrusted input).
     Raises :class:`~pipeline.errors.ProjectError` when ``out_dir`` holds an
     index.html that make-book did not write.
+    Draft editions (``essai.draft.pdf``) are listed only with ``drafts``, each
+    marked as a draft: a shelf for sharing never offers them. Before any build
+    (or with a new output folder) the folder is created and the page says that
+    nothing is built yet.
     """
+    out_dir.mkdir(parents=True, exist_ok=True)
     cache = BuildCache(out_dir)
     if lang is None or not BCP47.fullmatch(lang):
         langs = [_safe_lang(e.meta.get("lang")).split("-")[0] for e in cache.entries.values()]
@@ -80,6 +90,8 @@ def write_shelf(out_dir: Path, lang: str | None = None) -> Path:
             copy_into(source, assets / name, out_dir)
     items = []
     for slug, entry in sorted(cache.entries.items(), key=lambda kv: str(kv[1].meta.get("date", "")), reverse=True):
+        if entry.meta.get("draft_edition") and not drafts:
+            continue
         outputs = {fmt: out for fmt, out in entry.outputs.items() if (out_dir / out["file"]).is_file()}
         if not outputs:
             continue
@@ -88,7 +100,7 @@ def write_shelf(out_dir: Path, lang: str | None = None) -> Path:
     html_element = H.html(
         H.head(H.meta(charset="utf-8"), H.meta(name="viewport", content="width=device-width, initial-scale=1"),
                H.meta(name="generator", content=GENERATOR), H.title(title), H.style(STYLE)),
-        H.body(H.h1(title), H.ol(*items)),
+        H.body(H.h1(title), H.ol(*items) if items else H.p(EMPTY.get(lang.split("-")[0], EMPTY["en"]))),
         lang=lang)
     html_element.set(f"{{{XML_NS}}}lang", lang)
     for element in html_element.iter():
@@ -111,6 +123,11 @@ def _item(out_dir: Path, slug: str, meta: dict, outputs: dict, lang: str) -> etr
     if isinstance(pages, int) and pages > 0:
         facts.append(f"{pages} p.")
     text = H.div(H.h2(title, lang=book_lang))
+    if meta.get("draft_edition") or meta.get("draft"):  # a draft edition, or a post marked draft
+        label = H.span(DRAFT.get(lang.split("-")[0], DRAFT["en"]), **{"class": "draft"})
+        label.tail = text[0].text
+        text[0].text = None
+        text[0].insert(0, label)
     if meta.get("subtitle"):
         text.append(H.p(str(meta["subtitle"]), **{"class": "subtitle"}))
     authors = meta.get("author")
@@ -134,6 +151,12 @@ def _item(out_dir: Path, slug: str, meta: dict, outputs: dict, lang: str) -> etr
         item.append(H.img(src=cover, alt=title))
     item.append(text)
     return item
+
+
+def has_drafts(out_dir: Path) -> bool:
+    """Whether draft editions were built in ``out_dir``: then each build rewrites the shelf, which shows
+    them after a draft build and hides them after a final one."""
+    return any(entry.meta.get("draft_edition") for entry in BuildCache(out_dir).entries.values())
 
 
 def _safe_lang(value: object) -> str:
