@@ -590,14 +590,21 @@ def watch(formats: tuple[str, ...], draft: bool, root: Path) -> None:
             write_shelf(project.output_dir, project.config.lang, drafts=draft)
 
     try:
-        click.echo(f"watching {show(project.root)} (Ctrl-C to stop)")
-        rebuild(None)
         folders = [str(p) for p in (project.manuscripts_dir, project.bibliography_dir, project.root / "styles")
                    if p.is_dir()]
         config = project.root / "make-book.toml"
         watched = folders + ([str(config)] if config.is_file() else [])
+        click.echo(f"watching {', '.join(show(Path(p)) for p in watched)} (Ctrl-C to stop)")
+        started = False
+        # The first (empty) yield comes once the watcher runs: the first build starts then, so an edit
+        # made while it runs is seen as a change, never lost between the build and the watching.
         for changes in watch_changes(*watched, watch_filter=lambda _change, name: not Path(name).name.startswith("."),
-                                     raise_interrupt=True):
+                                     raise_interrupt=True, yield_on_timeout=True, rust_timeout=200):
+            if not started:
+                started = True
+                rebuild(None)
+            if not changes:
+                continue
             project = open_project(root)
             names = affected_manuscripts(project, [Path(name) for _kind, name in changes])
             if names:
