@@ -423,3 +423,18 @@ def test_a_page_found_to_be_a_site_is_a_link_and_an_unsure_page_keeps_a_todo(pro
     assert "  author " not in bib and "{missing: author, date}" in bib  # the site's name is not an author
     [report] = report_references(open_project(root))
     assert [(r.status, r.stub) for r in report.references] == [("not a work", False), ("matched", True)]
+
+
+def test_a_work_already_in_the_bibliography_under_another_identifier_is_not_duplicated(project, httpserver):
+    httpserver.expect_request("/arxiv/query").respond_with_data(fixture("arxiv.xml"))
+    bib = "@inproceedings{vaswani2017nips,\n  author = {Vaswani, Ashish},\n  title = {Attention Is All You Need},\n" \
+          "  booktitle = {NeurIPS},\n  year = {2017},\n  doi = {10.5555/3295222.3295349}\n}\n"
+    config = f'[resolve.endpoints]\narxiv = "{httpserver.url_for("/arxiv/query")}"\n'
+    root = project({"essai.md": "---\ntitle: T\ndate: 2024-01-01\nlang: fr\n---\n\n"
+                                "[Le papier](https://arxiv.org/abs/1706.03762v5).\n"}, bib={"mine.bib": bib},
+                   config=config)
+    result = CliRunner().invoke(cli, ["resolve", "--root", str(root)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "@" not in (root / "bibliography" / "resolved.bib").read_text(encoding="utf-8")
+    [report] = report_references(open_project(root))
+    assert [(r.status, r.key) for r in report.references] == [("matched", "vaswani2017nips")]

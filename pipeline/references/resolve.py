@@ -49,12 +49,14 @@ class Record:
     status: str = FAILED
     role: str = "work"  # "work", or "link" when the page turned out to be a site, a product or a profile
     reason: str = ""  # why it failed
+    same_as: str = ""  # key of an entry of another .bib file that is this work: no entry written
     todo: list[str] = field(default_factory=list)  # what a complete entry still lacks
     item: dict[str, Any] = field(default_factory=dict)  # the cleaned CSL item
 
     def as_dict(self) -> dict[str, Any]:
         data = {"kind": self.kind, "key": self.key, "links": sorted(set(self.links)), "source": self.source,
                 "retrieved": self.retrieved, "status": self.status, "role": self.role, "reason": self.reason,
+                "same_as": self.same_as,
                 "todo": self.todo, "item": self.item}
         return {k: v for k, v in data.items() if v not in ("", [], {})}
 
@@ -63,7 +65,8 @@ class Record:
         return cls(id=id, kind=data.get("kind", id.split(":", 1)[0]), key=data.get("key", ""),
                    links=list(data.get("links", [])), source=data.get("source", ""),
                    retrieved=data.get("retrieved", ""), status=data.get("status", FAILED),
-                   role=data.get("role", "work"), reason=data.get("reason", ""), todo=list(data.get("todo", [])),
+                   role=data.get("role", "work"), reason=data.get("reason", ""), same_as=data.get("same_as", ""),
+                   todo=list(data.get("todo", [])),
                    item=dict(data.get("item", {})))
 
 
@@ -103,7 +106,7 @@ def write_bib(path: Path, records: dict[str, Record]) -> int:
 
     entries = [entry(r.key, r.item, urldate=r.retrieved, todo=r.todo)
                for r in sorted(records.values(), key=lambda r: r.key)
-               if r.status in (OK, PARTIAL) and r.role == "work" and r.key]
+               if r.status in (OK, PARTIAL) and r.role == "work" and r.key and not r.same_as]
     _write(path, HEADER + "".join("\n" + e for e in entries))
     return len(entries)
 
@@ -129,6 +132,18 @@ def missing(item: dict[str, Any]) -> list[str]:
     if item.get("type") == "book" and not item.get("publisher"):
         lacks.append("publisher")
     return lacks
+
+
+def same_work(item: dict[str, Any], index: dict[Identifier, str]) -> str | None:
+    """The key of an entry elsewhere that is this work: same DOI, published DOI, arXiv id or ISBN."""
+    from .identifiers import arxiv, doi, isbn
+
+    candidates = [Identifier("doi", v) for v in (doi(item.get("DOI") or ""), doi(item.get("related-doi") or "")) if v]
+    if item.get("eprint"):
+        candidates += [Identifier("arxiv", v) for v in [arxiv(item["eprint"])] if v]
+    if item.get("ISBN"):
+        candidates += [Identifier("isbn", v) for v in [isbn(item["ISBN"])] if v]
+    return next((index[c] for c in candidates if c in index), None)
 
 
 def lookup(link: str, client, *, prefer_published: bool = False) -> tuple[Identifier, str, dict[str, Any]]:
@@ -205,9 +220,8 @@ def resolve_project(project, names: list[str] | None = None, *, offline: bool = 
 
     # 2. Works the manuscripts link to without an entry.
     wanted = links_to_resolve(project, names, refresh=refresh, resolved_keys={r.key for r in records.values()})
-    taken = {key for path in project.bibliography_files() if path.resolve() != bib_path
-             for key in load_bibliography([path]).keys}
-    taken |= {r.key for r in records.values() if r.key}
+    others = load_bibliography([p for p in project.bibliography_files() if p.resolve() != bib_path])
+    taken = set(others.keys) | {r.key for r in records.values() if r.key}
 
     # 3. Look each one up.
     owned = client is None
@@ -258,7 +272,10 @@ def resolve_project(project, names: list[str] | None = None, *, offline: bool = 
                 record.item = item
                 record.todo = missing(item) if record.role == "work" else []
                 record.status = PARTIAL if record.todo else OK
-                if not record.key and record.role == "work":
+                same = same_work(item, others.identifiers)
+                if same:  # the author has this work already (say, the published version of a preprint)
+                    record.key, record.same_as, record.todo, record.status = same, same, [], OK
+                elif not record.key and record.role == "work":
                     record.key = make_key(item, taken)
                     taken.add(record.key)
             records[id] = record
