@@ -60,7 +60,10 @@ def entry(key: str, item: dict[str, Any], *, urldate: str, todo: list[str]) -> s
     add("pages", (item.get("page") or "").replace("-", "--").replace("----", "--"))
     add("edition", item.get("edition"))
     add("version", item.get("version"))
-    if biblatex_type != "online":
+    if biblatex_type in ("thesis", "report"):
+        add("type", item.get("genre") or ("phdthesis" if biblatex_type == "thesis" else "techreport"))
+        add("institution", item.get("publisher"))
+    elif biblatex_type != "online":
         add("publisher", item.get("publisher"))
     add("location", item.get("publisher-place"))
     add("date", iso(item.get("issued")))

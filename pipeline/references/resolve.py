@@ -131,6 +131,8 @@ def missing(item: dict[str, Any]) -> list[str]:
         lacks.append("container")
     if item.get("type") == "book" and not item.get("publisher"):
         lacks.append("publisher")
+    if item.get("type") in ("thesis", "report") and not item.get("publisher"):
+        lacks.append("institution")
     return lacks
 
 

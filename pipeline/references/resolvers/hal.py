@@ -14,7 +14,7 @@ HOSTS = re.compile(r"(^|\.)(hal\.science|hal\.archives-ouvertes\.fr|hal\.inria\.
 _ID = re.compile(r"^/?([a-z]+(?:-[a-z]+)*-\d{8})(v\d+)?(?:/|$)", re.I)
 FIELDS = ("halId_s,docType_s,title_s,subTitle_s,authFirstName_s,authLastName_s,producedDate_s,publicationDate_s,"
           "journalTitle_s,conferenceTitle_s,bookTitle_s,publisher_s,volume_s,issue_s,page_s,doiId_s,uri_s,"
-          "language_s,city_s")
+          "language_s,city_s,authorityInstitution_s")
 TYPES = {"ART": "article-journal", "COMM": "paper-conference", "COUV": "chapter", "OUV": "book",
          "THESE": "thesis", "HDR": "thesis", "REPORT": "report", "UNDEFINED": "article", "PREPRINT": "article"}
 
@@ -49,7 +49,7 @@ def parse(raw: Raw, identifier: Identifier) -> Item:
     authors = [person(f"{last}, {first}") for first, last in zip(doc.get("authFirstName_s") or [],
                                                                  doc.get("authLastName_s") or [])]
     container = doc.get("journalTitle_s") or doc.get("conferenceTitle_s") or doc.get("bookTitle_s") or ""
-    publisher = doc.get("publisher_s") or []
+    publisher = doc.get("publisher_s") or (doc.get("authorityInstitution_s") if kind in ("thesis", "report") else None) or []
     languages = doc.get("language_s") or []
     return compact({
         "type": kind,
@@ -66,4 +66,5 @@ def parse(raw: Raw, identifier: Identifier) -> Item:
         "URL": doc.get("uri_s") or f"https://hal.science/{identifier.value}",
         "language": clean_text(languages[0] if languages else ""),
         "number": identifier.value,
+        "genre": "Habilitation à diriger des recherches" if doc.get("docType_s") == "HDR" else "",
     })
