@@ -438,3 +438,20 @@ def test_a_work_already_in_the_bibliography_under_another_identifier_is_not_dupl
     assert "@" not in (root / "bibliography" / "resolved.bib").read_text(encoding="utf-8")
     [report] = report_references(open_project(root))
     assert [(r.status, r.key) for r in report.references] == [("matched", "vaswani2017nips")]
+
+
+def test_a_blog_page_is_read_from_the_blog_when_no_content_folder_is_set(project, httpserver):
+    httpserver.expect_request("/highlights/la-lecture/").respond_with_data(
+        '<html lang="fr"><head><title>La lecture | Mon carnet</title><meta property="og:site_name" '
+        'content="Mon carnet"><meta name="author" content="Anne Bé"><meta property="article:published_time" '
+        'content="2024-02-11T08:00:00Z"></head></html>'.encode(), content_type="text/html")
+    config = f'base_url = "{httpserver.url_for("/")}"\n'
+    root = project({"essai.md": "---\ntitle: T\ndate: 2024-01-01\nlang: fr\n---\n\n"
+                                "Voir [mes notes](/highlights/la-lecture/).\n"}, bib={}, config=config)
+    result = CliRunner().invoke(cli, ["resolve", "--root", str(root)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    bib = (root / "bibliography" / "resolved.bib").read_text(encoding="utf-8")
+    assert "@online{be2024lecture," in bib and "author       = {Bé, Anne}" in bib
+    assert "organization = {Mon carnet}" in bib
+    [report] = report_references(open_project(root))
+    assert [(r.status, r.key) for r in report.references] == [("matched", "be2024lecture")]

@@ -63,13 +63,29 @@ def fetch(identifier: Identifier, client) -> Raw:
     kind = response.headers.get("content-type", "")
     if "html" not in kind and "xml" not in kind:
         raise NotMetadata(f"the address answers {kind.split(';')[0] or 'no content type'}, not a web page")
-    return Raw(str(response.url), response.content)
+    charset = response.charset_encoding  # from the Content-Type header, when the server says
+    return Raw(str(response.url), response.content, {"charset": charset.encode()} if charset else {})
+
+
+def decode(raw: Raw) -> str:
+    """The page as text: the header's charset, else the page's ``<meta charset>``, else UTF-8, else cp1252."""
+    head = raw.data[:4096].decode("ascii", "ignore")
+    declared = re.search(r"""<meta[^>]+charset=["']?([\w-]+)""", head, re.I)
+    candidates = [raw.extra["charset"].decode()] if raw.extra.get("charset") else []
+    candidates += [declared.group(1)] if declared else []
+    for encoding in [*candidates, "utf-8"]:
+        try:
+            text = raw.data.decode(encoding)
+        except (LookupError, UnicodeDecodeError):
+            continue
+        return re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
+    return raw.data.decode("cp1252", "replace")
 
 
 def parse(raw: Raw, identifier: Identifier) -> Item:
     """The page's CSL item; ``role`` says whether the page is a work (``"work"``) or a site (``"link"``)."""
     try:
-        tree = lxml_html.fromstring(raw.data)
+        tree = lxml_html.fromstring(decode(raw))
     except (ValueError, TypeError, Exception) as exc:  # lxml raises ParserError on an empty document
         raise Malformed(f"the page could not be read as HTML ({type(exc).__name__})") from None
     meta = _meta(tree)
