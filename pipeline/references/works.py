@@ -81,7 +81,7 @@ def role_from_url(url: str) -> str:
     profiles, documentation, section indexes; anything else without those
     signs of an item.
     """
-    if any(i.kind != "url" for i in link_identifiers(url)):
+    if any(i.kind in ("doi", "arxiv", "isbn") for i in link_identifiers(url)):
         return WORK
     parts = urlsplit(url if "//" in url else "https://" + url)
     host = (parts.hostname or "").lower().removeprefix("www.").removeprefix("m.")
