@@ -455,3 +455,35 @@ def test_a_blog_page_is_read_from_the_blog_when_no_content_folder_is_set(project
     assert "organization = {Mon carnet}" in bib
     [report] = report_references(open_project(root))
     assert [(r.status, r.key) for r in report.references] == [("matched", "be2024lecture")]
+
+
+def test_an_item_completed_by_hand_is_complete_after_offline(project, httpserver):
+    bare = httpserver.url_for("/2024/01/02/un-billet-sans-auteur.html")
+    httpserver.expect_request("/2024/01/02/un-billet-sans-auteur.html").respond_with_data(
+        b'<html lang="fr"><head><title>Un billet sans auteur</title></head></html>', content_type="text/html")
+    root = project({"essai.md": f"---\ntitle: T\ndate: 2024-01-01\nlang: fr\n---\n\nVoir [un billet]({bare}).\n"},
+                   bib={})
+    assert CliRunner().invoke(cli, ["resolve", "--root", str(root)]).exit_code == 0
+    from pipeline import build
+
+    [result] = build(open_project(root), formats=("epub",))
+    [warning] = [w for w in result.warnings if "still marked todo" in w]
+    assert "add what is missing to its item in resolved.json, then run make-book resolve --offline" in warning
+    path = root / "bibliography" / "resolved.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    [record] = data["records"].values()
+    assert record["status"] == "partial" and record["todo"] == ["author", "date"]
+    record["item"]["author"] = [{"family": "Dupont", "given": "Marie"}]
+    record["item"]["issued"] = {"date-parts": [[2024, 1, 2]]}
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert CliRunner().invoke(cli, ["resolve", "--offline", "--root", str(root)]).exit_code == 0
+    bib = (root / "bibliography" / "resolved.bib").read_text(encoding="utf-8")
+    import re
+
+    assert re.search(r"author\s+= \{Dupont, Marie\}", bib) and "todo" not in bib.split("@online")[1]
+    assert json.loads(path.read_text(encoding="utf-8"))["records"][record_id(data)]["status"] == "ok"
+
+
+def record_id(data):
+    [name] = data["records"]
+    return name

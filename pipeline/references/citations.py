@@ -225,9 +225,14 @@ def warn_unfinished_entries(document: Document, report: ReferenceReport, project
         entry = document.bibliography.entries[ref.key]
         where = entry.path.relative_to(project_root) if entry.path.is_relative_to(project_root) else entry.path
         todo = " ".join(entry.fields.get("todo", "").split())
+        if entry.path.with_suffix(".json").is_file():  # written by make-book resolve from its record
+            fix = (f"add what is missing to its item in {entry.path.with_suffix('.json').name}, then run "
+                   "make-book resolve --offline")
+        else:
+            fix = ("complete the entry and delete its todo field (for a linked work: or delete the stub and run "
+                   "make-book resolve)")
         document.warn(f"@{ref.key} ({where}:{entry.line}) is cited but still marked todo"
-                      + (f" ({todo})" if todo else "") + ": it prints incomplete; complete the entry and delete "
-                      "its todo field (make-book resolve fills in what it can find)", ref.line)
+                      + (f" ({todo})" if todo else "") + f": it prints incomplete; {fix}", ref.line)
 
 
 def cite_links(document: Document, ids: set[str]) -> None:

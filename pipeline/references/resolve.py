@@ -31,7 +31,8 @@ log = logging.getLogger(__name__)
 OK, PARTIAL, FAILED = "ok", "partial", "failed"
 FORMAT = 1  # version of resolved.json's layout
 HEADER = ("% Written by make-book resolve from resolved.json: edit that record (or the links), not this file.\n"
-          "% Entries with a todo field lack what the sources did not say; complete them in another .bib file.\n")
+          "% An entry with a todo field lacks what its source did not say: add it to the item in resolved.json,\n"
+          "% then run make-book resolve --offline.\n")
 NEEDS_CONTAINER = {"article-journal", "article-newspaper", "article-magazine", "paper-conference", "chapter"}
 NO_AUTHOR = {"entry-encyclopedia"}  # an encyclopedia article has no person as author
 
@@ -217,6 +218,12 @@ def resolve_project(project, names: list[str] | None = None, *, offline: bool = 
     # 1. The record of earlier lookups.
     records = read_records(json_path)
     if offline:
+        for record in records.values():  # the author may have completed an item by hand
+            if record.status != FAILED and record.role == "work" and not record.same_as:
+                record.todo = missing(record.item)
+                record.status = PARTIAL if record.todo else OK
+        if records:
+            write_records(json_path, records)
         write_bib(bib_path, records)
         return [Outcome(r, False) for r in records.values()]
 
