@@ -487,3 +487,17 @@ def test_an_item_completed_by_hand_is_complete_after_offline(project, httpserver
 def record_id(data):
     [name] = data["records"]
     return name
+
+
+def test_an_answer_of_an_unexpected_shape_fails_that_lookup_only(project, httpserver):
+    httpserver.expect_request("/hf/api/models/org/model").respond_with_json({"id": "org/model", "cardData": [1],
+                                                                           "tags": 7, "createdAt": {"x": 1}})
+    httpserver.expect_request("/wiki-fr/w/rest.php/v1/page/Lecture_rapide/bare").respond_with_data(
+        fixture("wikipedia.json"))
+    ends = endpoints(httpserver)
+    config = "[resolve.endpoints]\n" + "\n".join(f'{k} = "{v}"' for k, v in ends.items()) + "\n"
+    root = project({"essai.md": "---\ntitle: T\ndate: 2024-01-01\nlang: fr\n---\n\n[m](https://huggingface.co/org/model)"
+                                " et [w](https://fr.wikipedia.org/wiki/Lecture_rapide).\n"}, bib={}, config=config)
+    result = CliRunner().invoke(cli, ["resolve", "--root", str(root)], catch_exceptions=False)
+    assert result.exit_code == 1
+    assert "1 complete" in result.output and "1 failed" in result.output

@@ -270,6 +270,11 @@ def resolve_project(project, names: list[str] | None = None, *, offline: bool = 
             except LookupFailed as exc:
                 record.status, record.reason = FAILED, f"{exc.reason}: {exc.message}"
                 record.source = record.source or address
+            except (ValueError, TypeError, KeyError, AttributeError, IndexError) as exc:
+                # An answer of a shape no parser expected: that lookup fails, the others go on.
+                log.debug("lookup of %s failed", address, exc_info=True)
+                record.status, record.reason = FAILED, f"malformed answer: unexpected shape ({type(exc).__name__})"
+                record.source = record.source or address
             else:
                 if record.source.startswith("file:"):  # the blog's content folder: a path any clone shares
                     from urllib.parse import unquote
