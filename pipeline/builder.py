@@ -183,10 +183,12 @@ def output_lock(out_dir: Path) -> Iterator[None]:
 
 
 def prepare(project: Project, path: Path, *, draft: bool = False, extra_bib: tuple[Path, ...] = (),
-            bibliographies: dict[tuple[Path, ...], Bibliography] | None = None, lenient: bool = False) -> Document:
+            bibliographies: dict[tuple[Path, ...], Bibliography] | None = None, lenient: bool = False,
+            cache_dir: Path | None = None) -> Document:
     """Steps 1 to 3 of a build: what ``make-book refs`` analyses too.
 
     ``lenient`` (refs, check): a front matter value make-book cannot use is a warning, not an error.
+    ``cache_dir``: where parsed .bib entries are kept between builds (the output folder).
     """
     from .references.bibliography import load_bibliography
     from .references.resolve import resolved_links
@@ -203,7 +205,7 @@ def prepare(project: Project, path: Path, *, draft: bool = False, extra_bib: tup
     files += tuple(f for f in extra_bib if f not in files and f.is_file())
     cache = bibliographies if bibliographies is not None else {}
     if files not in cache:
-        cache[files] = load_bibliography(list(files))
+        cache[files] = load_bibliography(list(files), cache_dir=cache_dir)
 
     # 3. Parse the body into pandoc's tree; settle title, language, date, headings;
     #    note what `make-book resolve` found for its links (resolved.json).
@@ -223,7 +225,7 @@ def build_manuscript(project: Project, path: Path, result: BuildResult, *, forma
     log.info("building %s", path.name)
     if "pdf" in formats:
         preload.start("weasyprint")  # imported while pandoc runs, used in step 7
-    document = prepare(project, path, draft=draft, bibliographies=bibliographies)
+    document = prepare(project, path, draft=draft, bibliographies=bibliographies, cache_dir=out_dir)
     manuscript = document.manuscript
 
     # 4. Check citations, turn links to known works into citations, settle links and images.

@@ -329,8 +329,10 @@ def format_report(report, show: Callable[[Path], str]) -> str:
     for row in rows:
         lines.append("  " + "  ".join([row[0].rjust(widths[0]), *(c.ljust(w) for c, w in zip(row[1:4], widths[1:4])),
                                         row[4]]).rstrip())
-    if report.uncited:
+    if report.uncited and len(report.uncited) <= 20:
         lines.append(f"  never cited here: {', '.join(report.uncited)}")
+    elif report.uncited:  # a whole library: the list would fill the screen
+        lines.append(f"  never cited here: {len(report.uncited)} entries (--format json lists them)")
     count = len(report.unresolved)
     links = sum(r.status == "not a work" for r in report.references)
     other = f", {links} link(s) to sites, code or profiles (not works)" if links else ""

@@ -39,7 +39,7 @@ def render_html(document: Document, *, csl: Path | None = None) -> Rendered:
     Citeproc reads the cited entries only, as CSL JSON written by make-book
     (``references.csl_json``), never the .bib files themselves.
     """
-    from .references.csl_json import references_for
+    from .references.csl_json import entry_in_message, references_for
 
     ast = dict(document.ast)
     meta = dict(ast.get("meta", {}))
@@ -59,7 +59,9 @@ def render_html(document: Document, *, csl: Path | None = None) -> Rendered:
         out, stderr = run(json.dumps(ast), args, what=document.manuscript.path)
     for line in stderr.splitlines():
         if line.strip():
-            log.warning("%s: pandoc: %s", document.manuscript.path.name, line.strip())
+            entry = entry_in_message(line, document.bibliography, items)
+            where = f" ({entry.path.name}:{entry.line}, entry {entry.key!r})" if entry else ""
+            log.warning("%s: pandoc: %s%s", document.manuscript.path.name, line.strip(), where)
     body = lxml_html.fragment_fromstring(out, create_parent="div") if out.strip() else lxml_html.Element("div")
     mark_attributions(body)
     return Rendered(document=document, body=body)

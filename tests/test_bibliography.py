@@ -24,7 +24,7 @@ def test_entries_are_indexed_with_file_and_line(tmp_path):
     ("@book{a, title = {A}}\n\n@book{\n  title = {No key}\n}\n", 3, None, "has no key"),
     ("@book{a,\n  title = {A}\n  year = 2000\n}\n", 2, "a", "missing comma"),
     ("@book{a, title={A}}\n@book{a, title={Again}}\n", 2, "a", "duplicate key 'a', first defined on line 1"),
-    ("@book{a,\n  note={x},\n  note={y}\n}\n", 3, "a", "field 'note' given twice in 'a' (first on line 2)"),
+    ("@book{a,\n  note={x},\n  note={y}\n}\n", 3, "a", "field 'note' given twice in 'a'; the first value ('x') is used"),
     ("@article{m,\n  title = {{Models{\\\\\\}polygons}},\n  year = {1997}\n}\n", 2, "m", "escaped brace"),
 ])
 def test_each_problem_names_its_line_entry_and_cause(tmp_path, text, line, key, words):
@@ -83,3 +83,30 @@ def test_latin1_file_is_refused_with_a_fix(tmp_path):
         read_bib_file(path)
     assert info.value.line == 2
     assert "iconv" in info.value.hint
+
+
+def test_cached_parse_gives_the_same_entries_and_problems(tmp_path):
+    from pipeline.references import bibcache
+
+    text = ("@string{pi = {Presses inventées}}\n@book{a, title={A}, publisher = pi}\n  @Comment{x @y}\n"
+            "@book{b,\n  title = {Open,\n  year = {1}\n}\n@book{a, title={Again}}\n@book{c, t={1}, t={2}}\n")
+    path = write(tmp_path / "refs.bib", text)
+    cache = tmp_path / "dist"
+    cache.mkdir()
+    plain = parse_bib_file(path)
+    assert parse_bib_file(path, cache_dir=cache) == plain  # first build: parsed, then kept
+    assert parse_bib_file(path, cache_dir=cache) == plain  # and read back
+    calls = []
+    original = bibcache._parse_blocks
+    bibcache._parse_blocks = lambda *args: calls.append(args[2]) or original(*args)
+    try:
+        assert parse_bib_file(path, cache_dir=cache) == plain  # nothing parsed again
+        assert calls == []
+        path.write_text("% a new first line\n" + text.replace("title={Again}", "title={Changed}"), encoding="utf-8")
+        entries, problems = parse_bib_file(path, cache_dir=cache)
+        [parsed] = calls  # only the new comment and the edited entry went to bibtexparser
+        assert [block for _key, block in parsed] == ["% a new first line\n", "@book{a, title={Changed}}\n"]
+        assert (entries, problems) == parse_bib_file(path)
+        assert entries[0].fields["publisher"] == "Presses inventées" and entries[0].line == 3
+    finally:
+        bibcache._parse_blocks = original

@@ -423,3 +423,12 @@ def _warn(document, path: Path, line: int, message: str) -> None:
     text = f"{shown}:{line}: {message}"
     document.warnings.append(text)
     logging.getLogger(__name__).warning(text)
+
+
+def entry_in_message(message: str, bibliography: Bibliography, items: list[dict]) -> Entry | None:
+    """The cited entry a pandoc warning is about (its key in the message), to name its .bib file and line."""
+    for item in items:
+        key = item["id"]
+        if re.search(r"(?<![\w@:./-])@?" + re.escape(key) + r"(?![\w:./-])", message) and key in bibliography:
+            return bibliography.entries[key]
+    return None

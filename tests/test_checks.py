@@ -1,0 +1,49 @@
+"""`make-book check` on the bibliography: true findings only, each with its line."""
+
+from __future__ import annotations
+
+from pipeline.references.checks import check_bibliography
+
+from .conftest import write
+
+BIB = r"""@inproceedings{aubry2013, author = {Aubry, Marc}, title = {Un premier papier},
+  booktitle = {Actes 2013}, year = {2013}, isbn = {9781450314329}}
+@inproceedings{bellec2013, author = {Bellec, Anne}, title = {Un second papier},
+  booktitle = {Actes 2013}, year = {2013}, isbn = {9781450314329}}
+@article{caradec1987, author = {Caradec, Yves}, title = {Un article}, journal = {Bulletin}, year = {1987},
+  url = {http://bulletin.example.org/87JUN-CD.pdf}}
+@article{daniel1987, author = {Daniel, Rose}, title = {Un autre}, journal = {Bulletin}, year = {1987},
+  url = {http://bulletin.example.org/87JUN-CD.pdf}}
+@proceedings{colloque2016, editor = {Ferry, Luc}, title = {Actes 2016}, publisher = {Presses}, year = {2016}}
+@inproceedings{guerin2016, author = {Guérin, Max}, title = {Un papier hérité}, crossref = {colloque2016}}
+@online{hamon1996, author = {Hamon, Nils}, title = {Une prépublication}, date = {1996-03-11},
+  eprinttype = {arxiv}, eprint = {hep-th/9603067}}
+@book{livre1, author = {Un, Auteur}, title = {Livre}, publisher = {P}, year = {2000}, isbn = {978-2-246-28391-1}}
+@book{livre2, author = {Un, Auteur}, title = {Livre, réédition}, publisher = {P}, year = {2000},
+  isbn = {978-2246283911}}
+@misc{bad\key, title = {Clé illisible}}
+@misc{oddfield, title = {Champ bizarre}, odd:name = {x}}
+@article{orphan, author = {O, P}, title = {T}, journal = {J}, year = {2000}, crossref = {absent}}
+@misc{mendeley, title = {Un tiret bas}, doi = {10.1007/978-3-642-03354-4{\_}40}}
+@article{latex, author = {L, M}, title = {Un \unknowncommand{x} titre}, journal = {J}, year = {2000}}
+"""
+
+
+def test_check_findings_are_true_and_placed(tmp_path):
+    path = write(tmp_path / "refs.bib", BIB)
+    cited = {"aubry2013", "bellec2013", "caradec1987", "daniel1987", "guerin2016", "hamon1996"}
+    findings = [f.format(tmp_path) for f in check_bibliography([path], cited)]
+    text = "\n".join(findings)
+    # papers of one volume share its ISBN, articles of one issue its PDF: not the same work
+    assert "'bellec2013' is the same work" not in text and "'daniel1987' is the same work" not in text
+    assert "'livre2' is the same work as 'livre1' (isbn:9782246283911)" in text  # two books: true
+    assert "guerin2016" not in text  # booktitle and year come through crossref
+    assert "hamon1996" not in text  # an eprint is an @online's locator
+    assert "warning: refs.bib:16: key 'bad\\\\key' has characters a citation cannot use" in text
+    assert "warning: refs.bib:17: 'oddfield': field name 'odd:name'" in text
+    assert "warning: refs.bib:18: 'orphan': its crossref 'absent' is not in the bibliography" in text
+    assert "info: refs.bib:19: 'mendeley': doi holds LaTeX escapes, read as '10.1007/978-3-642-03354-4_40'" in text
+    assert "warning: refs.bib:20: 'latex', field 'title': the LaTeX command \\unknowncommand cannot be converted" in text
+    # uncited entries are counted, not listed; the crossref parent of a cited entry counts as used
+    assert findings[-1] == "info: refs.bib: 7 of 14 entries are cited by no manuscript (make-book refs lists the cited ones)"
+    assert all(": :" not in f and not f.endswith(": ") for f in findings)
