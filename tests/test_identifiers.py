@@ -139,3 +139,8 @@ def test_entry_fields_as_exporters_write_them():
 def test_isbn_identifies_only_book_level_entries():
     assert Identifier("isbn", "9781450314329") not in entry_identifiers({"isbn": "9781450314329"}, "inproceedings")
     assert Identifier("isbn", "9781450314329") in entry_identifiers({"isbn": "9781450314329"}, "proceedings")
+
+
+def test_wikipedia_pages_that_are_not_articles():
+    assert not any(i.kind == "wikipedia" for i in link_identifiers("https://fr.wikipedia.org/wiki/Spécial:Recherche"))
+    assert not any(i.kind == "wikipedia" for i in link_identifiers("https://fr.wikipedia.org/"))

@@ -19,8 +19,9 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "book": ("author|editor", "title", "publisher", "year|date"),
     "inbook": ("author|editor", "title", "chapter|pages", "publisher", "year|date"),
     "incollection": ("author", "title", "booktitle", "publisher", "year|date"),
-    "inproceedings": ("author", "title", "booktitle", "year|date"),
-    "conference": ("author", "title", "booktitle", "year|date"),
+    # Scopus names a conference paper's proceedings `journal`; make-book prints it as the container.
+    "inproceedings": ("author", "title", "booktitle|journal|journaltitle", "year|date"),
+    "conference": ("author", "title", "booktitle|journal|journaltitle", "year|date"),
     "phdthesis": ("author", "title", "school|institution", "year|date"),
     "mastersthesis": ("author", "title", "school|institution", "year|date"),
     "thesis": ("author", "title", "type", "institution|school", "year|date"),

@@ -133,7 +133,7 @@ def wikipedia(text: str) -> str | None:
         title = unquote(parts.path[len("/wiki/"):])
     elif parts.path.startswith("/w/index.php"):
         title = dict(parse_qsl(parts.query)).get("title")
-    if not title:
+    if not title or ":" in title:  # Special:, Catégorie:, Talk:… pages are not articles
         return None
     title = " ".join(title.replace("_", " ").split())
     return f"{match.group(1) or 'en'}:{title[:1].upper()}{title[1:]}"
