@@ -279,3 +279,19 @@ def test_install_script_and_ci_share_one_list():
     assert commands == ["./install.sh", ".venv/bin/pytest"]
     # CI ends with the README's two commands, as a newcomer types them.
     assert ci.rstrip().splitlines()[-2:] == commands
+
+
+def test_the_draft_mark_leaves_the_running_head_on_one_line(project):
+    title = "Ce que les carnets de lecture gardent de nos lectures anciennes"
+    paragraph = ("Relire ses carnets demande du temps, car on s’arrête sur une phrase et l’on cherche le livre "
+                 "sur l’étagère pour retrouver la page notée. ") * 6
+    body = "\n\n".join(f"## Partie {n}\n\n{paragraph}\n\n{paragraph}" for n in range(1, 5))
+    root = project({"essai.md": f"---\ntitle: {title}\ndate: 2024-05-01\nlang: fr\n---\n\n{body}\n"})
+    result = run("--root", str(root), "--draft", "--format", "pdf")
+    assert result.exit_code == 0, result.output
+    pages = pdf_pages(root / "dist" / "essai.draft.pdf")
+    heads = [page for page in pages[2:] if title[:20] in page]
+    assert heads, pages  # left-hand pages carry the book's title
+    for page in heads:
+        assert title in page.splitlines(), page  # on one line, not wrapped beside the mark
+    assert all("BROUILLON" in page for page in pages)

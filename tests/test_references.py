@@ -126,11 +126,11 @@ def test_final_edition_cites_the_linked_works(linked):
 def test_draft_edition_marks_what_is_missing(linked):
     [result] = build(open_project(linked), draft=True)
     assert result.ok, result.error
-    pages = pdf_pages(linked / "dist" / "liens.pdf", flat=True)
+    pages = pdf_pages(linked / "dist" / "liens.draft.pdf", flat=True)  # a draft has its own files
     assert all("BROUILLON" in page for page in pages)
     assert "Références à compléter" in " ".join(pages)
     assert "lemonde.fr" in pages[-1] and "/highlights/inconnue/" in pages[-1]
-    epub = linked / "dist" / "liens.epub"
+    epub = linked / "dist" / "liens.draft.epub"
     assert run_epubcheck(epub) == []
     chapter = epub_xml(epub, "EPUB/ch01.xhtml")
     marked = chapter.findall(".//x:span[@class='unresolved']", NS)
@@ -146,7 +146,7 @@ def test_unknown_key_fails_the_final_build_but_is_marked_in_a_draft(project):
     assert not final.ok and "@inconnu2020" in final.error.message
     [draft] = build(open_project(root), formats=("epub",), draft=True)
     assert draft.ok
-    chapter = epub_xml(root / "dist" / "a.epub", "EPUB/ch00.xhtml")
+    chapter = epub_xml(root / "dist" / "a.draft.epub", "EPUB/ch00.xhtml")
     assert chapter.findtext(".//x:span[@class='draft-note']", namespaces=NS) == "@inconnu2020"
 
 
@@ -188,7 +188,8 @@ def test_refs_command_text_json_and_strict(linked):
 
 def test_stubs_are_valid_bibtex_added_once(linked):
     runner = CliRunner()
-    first = runner.invoke(cli, ["refs", "--root", str(linked), "--stubs", "bibliography/todo.bib"],
+    # A path on the command line is relative to the current folder, like --root.
+    first = runner.invoke(cli, ["refs", "--root", str(linked), "--stubs", str(linked / "bibliography" / "todo.bib")],
                           catch_exceptions=False)
     assert "2 stub(s) added" in first.output
     todo = linked / "bibliography" / "todo.bib"
@@ -203,7 +204,7 @@ def test_stubs_are_valid_bibtex_added_once(linked):
     assert entries["lemonde-presse"].entry_type == "online"
     assert entries["lemonde-presse"]["url"] == "https://www.lemonde.fr/article/2025/ia.html"
     assert all("todo" in e.fields_dict for e in entries.values())
-    second = runner.invoke(cli, ["refs", "--root", str(linked), "--stubs", "bibliography/todo.bib"],
+    second = runner.invoke(cli, ["refs", "--root", str(linked), "--stubs", str(linked / "bibliography" / "todo.bib")],
                            catch_exceptions=False)
     assert "0 stub(s) added" in second.output
     assert todo.read_text(encoding="utf-8") == written
@@ -211,7 +212,7 @@ def test_stubs_are_valid_bibtex_added_once(linked):
     assert second.output.count("[stub]") == 2
     [draft] = build(open_project(linked), draft=True, formats=("epub",))
     assert draft.ok
-    chapter = epub_xml(linked / "dist" / "liens.epub", "EPUB/ch01.xhtml")
+    chapter = epub_xml(linked / "dist" / "liens.draft.epub", "EPUB/ch01.xhtml")
     notes = {s.text for s in chapter.iterfind(".//x:span[@class='draft-note']", NS)}
     assert {"@lemonde-presse", "@arxiv-papier"} <= notes
 

@@ -578,10 +578,14 @@ PAPER = {"A5": "148mm 210mm", "A4": "210mm 297mm", "6x9in": "6in 9in", "letter":
 
 
 def draft_css(lang: str) -> str:
-    """A 'draft' mark at the head of every page, title page included."""
+    """A 'draft' mark at the foot of every page, title page included.
+
+    At the foot, between the page numbers: at the head it would share the line
+    with the running head, which then wraps to two lines beside it.
+    """
     mark = localised("draft", lang).upper()
-    return ("@page { @top-center { content: '%s'; font: bold 7pt 'Charis SIL', serif; color: #a11; "
-            "letter-spacing: 0.2em; vertical-align: bottom; padding-bottom: 4mm; } }" % mark)
+    return ("@page { @bottom-center { content: '%s'; font: bold 7pt/1 'Charis SIL', serif; color: #a11; "
+            "letter-spacing: 0.2em; vertical-align: top; padding-top: 5.5mm; } }" % mark)
 
 
 def page_size_css(paper: str) -> str:
