@@ -210,7 +210,7 @@ def test_malformed(httpserver, client, name):
         lookup(link, client)
 
 
-@pytest.mark.parametrize("name", ["doi", "arxiv", "webpage"])
+@pytest.mark.parametrize("name", SOURCES)
 def test_timeout(httpserver, client, name):
     link, path = _link(httpserver, name)
     httpserver.expect_request(path).respond_with_handler(lambda r: (time.sleep(1.5), Response("late"))[1])
