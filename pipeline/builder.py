@@ -246,6 +246,7 @@ def build_manuscript(project: Project, path: Path, result: BuildResult, *, forma
     slug = edition_name(path, draft)
     pdf_error: MakeBookError | None = None
     if "pdf" in formats:
+        preload.result("weasyprint")  # RenderError naming the system libraries when they are missing
         from .editions.fetch import SafeFetcher
         from .editions.pdf import write_pdf
 

@@ -21,8 +21,18 @@ from typing import Any
 
 
 def _weasyprint() -> Any:
-    import weasyprint
+    """WeasyPrint, imported; RenderError naming the missing system libraries when it cannot load them."""
+    try:
+        import weasyprint
+    except OSError as exc:  # WeasyPrint opens Pango and HarfBuzz with cffi as it is imported
+        from .errors import RenderError
+        from .system import REQUIREMENTS, install_commands, missing
 
+        lacking = missing() or [r for r in REQUIREMENTS if r.name in ("Pango", "HarfBuzz subset")]
+        commands = "; ".join(f"{system}: {command}" for system, command in install_commands(lacking).items())
+        raise RenderError(f"WeasyPrint cannot make the PDF: a system library is missing ({exc})",
+                          hint=f"install {', '.join(r.name for r in lacking)} ({commands}), or run ./install.sh; "
+                               "--format epub builds the EPUB meanwhile") from None
     return weasyprint
 
 

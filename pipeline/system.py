@@ -22,6 +22,7 @@ import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable
 
 MIN_PYTHON = (3, 11)
@@ -46,6 +47,24 @@ def _library(*names: str) -> Callable[[], bool]:
 
 def _program(*names: str) -> Callable[[], bool]:
     return lambda: any(shutil.which(name) for name in names)
+
+
+def _dictionaries(*langs: str) -> Callable[[], bool]:
+    folders = (Path("/usr/share/hunspell"), Path("/usr/share/myspell/dicts"), Path("/usr/share/myspell"),
+               Path.home() / "Library" / "Spelling", Path("/opt/homebrew/share/hunspell"))
+    return lambda: all(any(next(folder.glob(f"{lang}*.dic"), None) for folder in folders if folder.is_dir())
+                       for lang in langs)
+
+
+def _font(family: str) -> Callable[[], bool]:
+    def found() -> bool:
+        fc_list = shutil.which("fc-list")
+        if fc_list is None:
+            return False
+        listed = subprocess.run([fc_list, f":family={family}", "family"], capture_output=True, text=True)
+        return bool(listed.stdout.strip())
+
+    return found
 
 
 def _java() -> bool:
@@ -76,6 +95,15 @@ REQUIREMENTS = (
                 ("poppler-utils",), ("poppler-utils",), ("poppler",), for_tests=True),
     Requirement("Node.js", "runs DAISY Ace (EPUB accessibility) in the tests", _program("npm"),
                 ("nodejs", "npm"), ("nodejs", "npm"), ("node",), for_tests=True),
+    Requirement("Enchant", "reads Hunspell dictionaries for make-book spell", _library("enchant-2"),
+                ("libenchant-2-2",), ("enchant2",), ("enchant",), for_tests=True),
+    Requirement("Hunspell dictionaries", "French and English words for make-book spell", _dictionaries("fr", "en"),
+                ("hunspell-fr", "hunspell-en-us", "hunspell-en-gb"), ("hunspell-fr", "hunspell-en-US", "hunspell-en-GB"),
+                ("hunspell",), for_tests=True),
+    Requirement("Grammalecte", "French grammar for make-book spell", _program("grammalecte-cli"),
+                ("grammalecte-cli",), (), (), for_tests=True),
+    Requirement("Noto Color Emoji", "draws emoji the house font lacks", _font("Noto Color Emoji"),
+                ("fonts-noto-color-emoji", "fontconfig"), ("google-noto-color-emoji-fonts",), (), for_tests=True),
 )
 
 
@@ -96,11 +124,12 @@ def install_commands(requirements: list[Requirement]) -> dict[str, str]:
     casks = [p for r in requirements if r.macos[:1] == ("--cask",) for p in r.macos[1:]]
     brew = " && ".join(command for command in (f"brew install {' '.join(formulas)}" if formulas else "",
                                                f"brew install --cask {' '.join(casks)}" if casks else "") if command)
-    return {
+    commands = {
         "Debian/Ubuntu": f"sudo apt-get update && sudo apt-get install -y {packages('debian')}",
-        "Fedora": f"sudo dnf install -y {packages('fedora')}",
+        "Fedora": f"sudo dnf install -y {packages('fedora')}" if packages("fedora") else "",
         "macOS": brew,
     }
+    return {system: command for system, command in commands.items() if command}
 
 
 def missing_message(requirements: list[Requirement]) -> str:

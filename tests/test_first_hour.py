@@ -295,3 +295,30 @@ def test_the_draft_mark_leaves_the_running_head_on_one_line(project):
     for page in heads:
         assert title in page.splitlines(), page  # on one line, not wrapped beside the mark
     assert all("BROUILLON" in page for page in pages)
+
+
+def test_missing_pango_is_a_message_with_the_install_command(project, monkeypatch):
+    import sys
+
+    from pipeline import preload
+
+    class NoPango:
+        """Imports WeasyPrint as on a machine without Pango: cffi's OSError at import."""
+
+        def find_spec(self, name, path=None, target=None):
+            if name == "weasyprint":
+                raise OSError("cannot load library 'libpango-1.0-0': cannot open shared object file")
+            return None
+
+    for name in [m for m in sys.modules if m == "weasyprint" or m.startswith("weasyprint.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setattr(sys, "meta_path", [NoPango(), *sys.meta_path])
+    monkeypatch.setattr(preload, "_results", {})
+    monkeypatch.setattr(preload, "_threads", {})
+    root = project({"essai.md": ESSAY})
+    result = run("--root", str(root), "--format", "pdf")
+    assert result.exit_code == 1
+    assert "WeasyPrint cannot make the PDF: a system library is missing (cannot load library 'libpango-1.0-0'" \
+        in result.output
+    assert "apt-get install -y" in result.output and "libpango-1.0-0" in result.output
+    assert "brew install" in result.output and "internal error" not in result.output
