@@ -411,7 +411,8 @@ def format_resolve_summary(outcomes, project, *, offline: bool) -> str:
     elif not outcomes:
         tail = (f"nothing new to look up: every linked work has an entry ({settings.output.removesuffix('.bib')}"
                 ".json records earlier lookups; --refresh looks them up again)")
-    return (console.export_text().rstrip() + "\n" if outcomes else "") + tail
+    table_text = "\n".join(line.rstrip() for line in console.export_text().rstrip().splitlines())
+    return (table_text + "\n" if outcomes else "") + tail
 
 
 def urlsplit_host(address: str) -> str:
