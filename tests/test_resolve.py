@@ -18,7 +18,7 @@ from pipeline.references.http import (Client, Malformed, NotFound, NotMetadata, 
                                       make_client, retry_after)
 from pipeline.references.resolve import lookup
 
-from .conftest import write
+from .conftest import run_epubcheck, write
 
 pytestmark = pytest.mark.allow_hosts(["127.0.0.1", "::1"])  # pytest-socket: nothing beyond loopback
 
@@ -350,6 +350,7 @@ def test_the_built_bibliography_has_authors_dates_and_containers(sample, monkeyp
                      "Lemaire, Sophie", "Le Quotidien", "mistralai", "Wikipédia", "oldid=219876543",
                      "Bé, Anne", "Éloge de la lecture lente"):
         assert expected in text, expected
+    assert run_epubcheck(sample / "dist" / "essai.epub") == []  # resolved entries keep the EPUB valid
 
 
 def test_only_one_kind_and_a_failure_is_reported(sample, httpserver):
@@ -501,3 +502,23 @@ def test_an_answer_of_an_unexpected_shape_fails_that_lookup_only(project, httpse
     result = CliRunner().invoke(cli, ["resolve", "--root", str(root)], catch_exceptions=False)
     assert result.exit_code == 1
     assert "1 complete" in result.output and "1 failed" in result.output
+
+
+def test_blog_pages_are_found_in_hugo_bundles_and_jekyll_dated_posts(tmp_path):
+    from types import SimpleNamespace
+
+    from pipeline.references.resolvers import blog
+
+    write(tmp_path / "content" / "highlights" / "la-societe" / "index.md",
+          "---\ntitle: La Société du spectacle\ndate: 2023-05-02\nauthor: [Anne Bé]\n---\nNotes.\n")
+    write(tmp_path / "_posts" / "2024-02-11-eloge-de-la-lecture.md",
+          "---\ntitle: \"Éloge de la lecture\"\ndate: 2024-02-11 10:00:00 +0100\n---\nTexte.\n")
+    for folder, link, title, year in [(tmp_path / "content", "/highlights/la-societe/", "La Société du spectacle", 2023),
+                                      (tmp_path / "_posts", "/2024/02/11/eloge-de-la-lecture.html", "Éloge de la lecture",
+                                       2024)]:
+        client = SimpleNamespace(blog_content=folder, base_url="https://blog.example.org/")
+        identifier = blog.matches(link)
+        item = blog.parse(blog.fetch(identifier, client), identifier)
+        assert (item["title"], item["issued"]["date-parts"][0][0], item["type"]) == (title, year, "post-weblog")
+        assert item["URL"].startswith("https://blog.example.org/")
+    assert retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0  # an HTTP date in the past: no wait
