@@ -36,6 +36,20 @@ An opening paragraph that cites a work [@eco1985lector, p. 3] and calls a note.[
 
 : Scores by year.
 
+Some addresses are long: <https://example.org/a/very/long/address/that/never/ends/in/any/way/at/all/and/goes/on>,
+and so are some words: Donaudampfschifffahrtsgesellschaftskapitänsmützenabzeichen, or
+`a_very_long_identifier_name_that_has_no_break_in_it_at_all`. A call[^2] in a line of its own
+paragraph, long enough to run over several lines on a phone, so that the spacing of the lines can be
+compared with and without the call that sits in the second of them.
+
+[^2]: A second note.
+
+| Year | Model name | Parameters | Training data | Licence | Evaluation | Remarks |
+|------|------------|-----------:|---------------|---------|------------|---------|
+| 2019 | Transformerish-Extralarge-Variant | 1,500,000,000 | Webtextcorpusofverylongname | Apache-2.0 | Superbenchmarkaggregate | none |
+
+![A figure drawn for the test](figure.png)
+
 ### A subsection
 
 > A quotation long enough to run over two lines on a phone screen, and then some more words.
@@ -43,6 +57,14 @@ An opening paragraph that cites a work [@eco1985lector, p. 3] and calls a note.[
 > A second paragraph of the same quotation.
 
 Text after the quotation, citing @lecun2015deep.
+
+#### A fourth-level heading
+
+A paragraph under it.
+
+##### A fifth-level heading
+
+Another paragraph.
 """
 
 DUTCH = """---
@@ -64,6 +86,7 @@ Nog een alinea.
 def corpus(tmp_path_factory, samples):
     root = tmp_path_factory.mktemp("corpus")
     write(root / "manuscripts" / "english.md", ENGLISH)
+    shutil.copy(DATA / "figure.png", root / "manuscripts")
     write(root / "manuscripts" / "dutch.md", DUTCH)
     write(root / "manuscripts" / "carnet.md", BLOG_POST)
     shutil.copy(DATA / "figure.png", root / "manuscripts" / "port.png")
@@ -133,3 +156,87 @@ def test_no_conformance_claimed_for_an_image_without_description(project):
     _, meta = package(root / "dist" / "essai.epub")
     assert "dcterms:conformsTo" not in meta and "a11y:certifiedBy" not in meta
     assert meta["schema:accessModeSufficient"].text == "textual,visual"
+
+
+# -- phone and tablet ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def layouts(corpus, tmp_path_factory):
+    from .phone import measure_pages, unpack
+
+    folder = tmp_path_factory.mktemp("layout")
+    pages = []
+    for epub in corpus:
+        pages += unpack(epub, folder / f"{epub.parent.parent.name}-{epub.stem}")
+    return measure_pages(pages, folder)
+
+
+def failures(layouts, key):
+    return {report["page"].split("/", 3)[-1]: report[key] for report in layouts if report.get(key)}
+
+
+def test_layout_reports_every_page_at_both_sizes(corpus, layouts):
+    assert not [r for r in layouts if "error" in r]
+    assert {r["width"] for r in layouts} == {360, 768}
+    assert len(layouts) >= 2 * 4 * len(corpus)
+
+
+def test_no_element_is_wider_than_the_screen(layouts):
+    assert failures(layouts, "overflow") == {}
+    assert {r["page"].rsplit(" ", 1)[-1]: r["scrollWidth"] <= r["width"] for r in layouts} == {"360x640": True,
+                                                                                               "768x1024": True}
+
+
+def test_superscripts_keep_the_line_spacing(layouts):
+    assert failures(layouts, "lineGaps") == {}
+
+
+def test_notes_carry_their_number_and_a_way_back(layouts):
+    assert failures(layouts, "notes") == {}
+
+
+def test_tables_have_rules_spacing_and_captions_at_a_distance(layouts):
+    assert failures(layouts, "tables") == {}
+    assert failures(layouts, "captions") == {}
+
+
+def test_headings_sit_closer_to_their_text(layouts):
+    assert failures(layouts, "headings") == {}
+
+
+def test_quotation_paragraphs_are_separated(layouts):
+    assert failures(layouts, "quotes") == {}
+
+
+def test_hyphenation_declared_in_the_book_language(corpus, layouts):
+    langs = {}
+    for epub in corpus:
+        langs[epub.stem] = epub_xml(epub, "EPUB/content.opf").findtext(".//dc:language", namespaces=NS)
+    for report in layouts:
+        if report["hyphens"] is not None:
+            assert report["hyphens"] == "auto", report["page"]
+        assert report["lang"] in langs.values(), report["page"]
+
+
+BAD_PAGE = """<?xml version="1.0" encoding="utf-8"?>
+<html xmlns="http://www.w3.org/1999/xhtml" lang="en" xml:lang="en"><head><title>Bad</title>
+<style>p {{ line-height: 1.4; }} sup {{ font-size: 2em; }} h2 {{ margin: 0.2em 0 3em 0; }}
+blockquote p {{ margin: 0; }} caption {{ padding: 0; }} td {{ padding: 0; border: 0; }}</style></head>
+<body><h1>Title</h1><p>Text before.</p><h2>Heading far from its text</h2><p>{words} with a call<sup>1</sup>
+{words}</p><pre style="white-space: pre">{wide}</pre><blockquote><p>One.</p><p>Two.</p></blockquote>
+<table><caption>Caption</caption><tr><td>a</td><td>b</td></tr></table>
+<aside class="footnote" id="fn1"><p>A note with neither number nor way back.</p></aside></body></html>
+"""
+
+
+def test_the_measurement_sees_what_is_wrong(tmp_path):
+    """The same measurement on a page made badly on purpose finds each fault."""
+    from .phone import measure_pages
+
+    page = tmp_path / "bad.xhtml"
+    page.write_text(BAD_PAGE.format(words="many words in a row " * 12, wide="x" * 200), encoding="utf-8")
+    [phone] = measure_pages([page], tmp_path, sizes=[(360, 640)])
+    assert any(o.startswith("pre") for o in phone["overflow"]) and phone["scrollWidth"] > 360
+    assert phone["lineGaps"] and phone["notes"] and phone["tables"] and phone["captions"]
+    assert phone["headings"] and phone["quotes"]

@@ -15,6 +15,8 @@ from pipeline.editions.xhtml import heading_text, make_valid
 from pipeline.sources.manuscript import Manuscript
 
 from .conftest import DATA, NS, epub_xml, run_epubcheck
+
+FIGURE = DATA / "figure.png"  # images reach this stage as absolute paths of project files
 from .epub_lint import lint_epub
 
 
@@ -60,7 +62,7 @@ def test_obsolete_elements_are_renamed():
 
 
 def test_image_linked_to_its_full_size_file_is_the_image_alone():
-    body, warnings = fix('<p>Avant</p>\n<p><a href="grande.jpg"><img src="/abs/vignette.jpg" alt="La scène"></a> '
+    body, warnings = fix(f'<p>Avant</p>\n<p><a href="grande.jpg"><img src="{FIGURE}" alt="La scène"></a> '
                          'après</p>')
     p = body[1]
     assert p.find("a") is None and p[0].tag == "img" and p[0].tail == " après"
@@ -92,11 +94,19 @@ def test_remote_and_internal_links_stay():
 
 def test_empty_heading_dropped_and_image_heading_named():
     body, warnings = fix('<section class="level2"><h2></h2><p>texte</p></section>\n'
-                         '<h3><img src="/x/logo.png" alt="Le logo"></h3>')
+                         f'<h3><img src="{FIGURE}" alt="Le logo"></h3>')
     assert body[0].find("h2") is None and body[0].find("p").text == "texte"
     assert heading_text(body[1]) == "Le logo"
     assert any("billet.md:1: EPUB: empty heading dropped" in w for w in warnings)
     assert any("billet.md:2:" in w and "named it" not in w and "'Le logo'" in w for w in warnings)
+
+
+def test_image_without_a_file_gives_way_to_its_description():
+    body, warnings = fix('<p>Voir <img alt="la carte"> et <img src="/no/such/file.png"> ici.</p>')
+    p = body[0]
+    assert p.find("img") is None and p.find("span").text == "la carte"
+    assert "".join(p.itertext()) == "Voir la carte et  ici."
+    assert len(warnings) == 2 and all(w.startswith("billet.md:1: EPUB: image") for w in warnings)
 
 
 def test_elements_out_of_place():
@@ -117,7 +127,7 @@ def test_elements_out_of_place():
 
 def test_unknown_attributes_and_values():
     body, warnings = fix('<p lang="zz_bad!" dir="up" role="bogus note" aria-foo="1" data-x="1" onfoo="y" '
-                         'style="color: red">a</p>\n<img src="/x.png" alt="a" width="50%" height="12" hspace="4">\n'
+                         f'style="color: red">a</p>\n<img src="{FIGURE}" alt="a" width="50%" height="12" hspace="4">\n'
                          '<div id="x">1</div><div id="x">2</div>')
     p = body[0]
     assert dict(p.attrib) == {"role": "note", "data-x": "1", "style": "color: red"}

@@ -65,6 +65,7 @@ def write_epub(rendered: Rendered, target: Path, *, stylesheet: Path, fonts: lis
     lang = doc.lang
     body = copy.deepcopy(rendered.body)
     make_valid(body, doc)
+    wrap_tables(body)
     margin_notes_as_asides(body)
     pages = split_pages(body, doc.title, lang)
     attach_notes(body, pages, lang)
@@ -218,6 +219,7 @@ def attach_notes(body: HtmlElement, pages: list[Page], lang: str) -> None:
                 aside.append(E.P(source.text))
             for child in list(source):
                 aside.append(child)
+            number_note(aside, call.text_content().strip())
             for back in aside.xpath(".//a[@role='doc-backlink']"):
                 back.text = "↩"
                 back.set("title", localised("back_to_text", lang))
@@ -227,6 +229,36 @@ def attach_notes(body: HtmlElement, pages: list[Page], lang: str) -> None:
             notes_block = E.SECTION(E.CLASS("footnotes"), **{EPUB_TYPE: "footnotes"})
             notes_block.extend(asides)
             page.body.append(notes_block)
+
+
+def number_note(aside: HtmlElement, number: str) -> None:
+    """Open the note with its number, as the call shows it (a pop-up or end note read alone says which it is)."""
+    if not number:
+        return
+    label = E.SPAN(f"{number}.", **{"class": "note-number"})
+    label.tail = " "
+    first = aside[0] if len(aside) else None
+    if first is not None and first.tag == "p":
+        label.tail = " " + (first.text or "")
+        first.text = None
+        first.insert(0, label)
+    else:
+        aside.insert(0, E.P(label))
+
+
+def wrap_tables(body: HtmlElement) -> None:
+    """Put each table in a box of its own that scrolls sideways when the table is wider than the screen."""
+    for table in list(body.iter("table")):
+        parent = table.getparent()
+        if parent is None or (parent.tag == "div" and "table-wrap" in (parent.get("class") or "").split()):
+            continue
+        if any(a.tag in ("table", "p", "span") for a in table.iterancestors()):
+            continue
+        wrapper = E.DIV(**{"class": "table-wrap", "tabindex": "0"})  # a box that scrolls must take focus (WCAG 2.1.1)
+        table.addprevious(wrapper)
+        wrapper.tail = table.tail
+        table.tail = None
+        wrapper.append(table)
 
 
 def link_across_pages(pages: list[Page]) -> None:

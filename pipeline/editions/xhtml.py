@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from pathlib import Path
 from urllib.parse import quote, urljoin, urlsplit
 
 from lxml.html import HtmlElement
@@ -209,6 +210,9 @@ def _clean_text(body: HtmlElement) -> None:
 def _element(element: HtmlElement, fixer: Fixer) -> None:
     """Obsolete elements renamed (``<center>`` → ``<div class="align-center">``), unknown ones unwrapped."""
     tag = element.tag.lower() if isinstance(element.tag, str) else element.tag
+    if tag == "img":
+        _image(element, fixer)
+        return
     if tag in ELEMENTS:
         return
     if tag in RENAMED:
@@ -233,6 +237,27 @@ def _element(element: HtmlElement, fixer: Fixer) -> None:
     for name in list(element.attrib):
         if name not in GLOBAL_ATTRIBUTES:
             del element.attrib[name]
+
+
+def _image(img: HtmlElement, fixer: Fixer) -> None:
+    """An image whose file the book cannot hold (no src, a folder, a missing file) gives way to its description.
+
+    The sanitizer has already turned every image it accepted into an absolute path
+    of a file of the project, and warned about remote ones.
+    """
+    src = (img.get("src") or "").strip()
+    if src and Path(src).is_absolute() and Path(src).is_file():
+        return
+    alt = " ".join((img.get("alt") or "").split())
+    fixer.warn(f"image {src[:80]!r} is not a file the book can hold; "
+               + ("its description is printed instead" if alt else "left out (it has no description either)"),
+               "<img")
+    if alt:
+        replacement = E.SPAN(alt, **{"class": "image-description"})
+        replacement.tail = img.tail
+        img.getparent().replace(img, replacement)
+    else:
+        remove_keeping_tail(img)
 
 
 def _font_as_class(element: HtmlElement) -> None:
@@ -330,7 +355,11 @@ def _attributes(element: HtmlElement, fixer: Fixer) -> None:
                 del element.attrib[name]
             continue
         if name in ("hidden", "reversed", "open", "controls", "loop", "muted", "default"):
-            element.set(name, name)
+            if name == "hidden" or name in allowed:
+                element.set(name, name)
+            else:
+                del element.attrib[name]
+                dropped.append(name)
             continue
         if name in ("colspan", "rowspan", "span", "start", "value", "tabindex") and not re.match(
                 r"^-?\d+$", value.strip()):
