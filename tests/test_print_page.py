@@ -46,6 +46,14 @@ def running_heads(path: Path) -> list[str]:
             for page in ElementTree.fromstring(xml).iter(f"{XHTML}page")]
 
 
+def folios(path: Path) -> list[str]:
+    """The text below the text block (the bottom 22 mm) of each page."""
+    xml = subprocess.run(["pdftotext", "-bbox-layout", str(path), "-"], capture_output=True, check=True).stdout
+    return [" ".join(w.text or "" for w in page.iter(f"{XHTML}word")
+                     if float(w.get("yMin")) > float(page.get("height")) - 22 * 72 / 25.4)
+            for page in ElementTree.fromstring(xml).iter(f"{XHTML}page")]
+
+
 def build_pdf(project, text: str, name: str = "essai.md", formats=("pdf",)):
     root = project({name: text})
     [result] = build(open_project(root), formats=formats)
@@ -58,13 +66,13 @@ def build_pdf(project, text: str, name: str = "essai.md", formats=("pdf",)):
 def test_a_note_longer_than_the_page_continues_on_the_next(project, length):
     rng = random.Random(length)
     note = f"DEBUTNOTE {words(rng, length // 2)}. {words(rng, length // 2)} FINNOTE."
-    text = (f"---\ntitle: Note fleuve\nlang: fr\n---\n\n## Texte\n\n{words(rng, 180)} appel ici.[^long] "
+    text = (f"---\ntitle: Note fleuve\nlang: fr\n---\n\n## Texte\n\n{words(rng, 180)} zzappel.[^long] "
             f"{words(rng, 30)}\n\n[^long]: {note}\n\n" + "\n\n".join(words(rng, 90) for _ in range(8)) + "\n")
     root, result = build_pdf(project, text)
     assert result.ok, result.error
     assert not [w for w in result.warnings if "note" in w], result.warnings
     pages = pdf_pages(root / "dist" / "essai.pdf", flat=True)
-    call_page = next(n for n, page in enumerate(pages) if "appel ici." in page)
+    call_page = next(n for n, page in enumerate(pages) if "zzappel." in page)
     start = next(n for n, page in enumerate(pages) if "DEBUTNOTE" in page)
     end = next(n for n, page in enumerate(pages) if "FINNOTE" in page)
     assert start == call_page and end > start
@@ -249,6 +257,7 @@ def test_a_note_or_link_in_a_heading_stays_in_the_text(project):
         "## Une partie [liée](https://example.org/source) et annotée^[Une note en ligne.]",
         "## Une troisième partie",
         "### Un sous-titre annoté[^t2]",
+        "## Une quatrième partie",
     ]
     text = "---\ntitle: Titres annotés\nlang: fr\n---\n\n" + "\n\n".join(
         f"{heading}\n\n" + "\n\n".join(words(rng, 120) for _ in range(4)) for heading in sections)
@@ -263,14 +272,14 @@ def test_a_note_or_link_in_a_heading_stays_in_the_text(project):
             yield from titles(item) if isinstance(item, list) else [item.title]
 
     assert [t for t in titles(reader.outline) if t in expected or t.startswith("Un")] == [
-        *expected[:3], "Un sous-titre annoté"]
+        *expected[:3], "Un sous-titre annoté", "Une quatrième partie"]
     pages = [page.extract_text() for page in reader.pages]
     contents = next(page for page in pages if "Table des matières" in page)
     for title in expected:
         assert re.search(re.escape(title) + r"[ .]*\d", contents), contents
     assert "explique" not in contents and "example.org" not in contents and "en ligne" not in contents
     heads = set(running_heads(root / "dist" / "essai.pdf"))
-    assert heads & set(expected) and heads <= {"Titres annotés", "", *expected}, heads
+    assert heads & set(expected) and heads <= {"Titres annotés", "", *expected, "Une quatrième partie"}, heads
     # the notes and the address are still printed with the text
     full = pdf_text(root / "dist" / "essai.pdf")
     assert "Cette note explique le titre." in full and "Une note en ligne." in full and "example.org/source" in full
@@ -303,3 +312,133 @@ def test_a_character_no_font_has_is_a_warning_with_its_line(project):
             assert named and named[0].startswith(f"essai.md:{line}:") and "fonts-noto" in named[0], glyphs
     assert not [w for w in glyphs if any(f"character {c} " in w for c in "é½€«»")]
     assert "🥳" in pdf_text(root / "dist" / "essai.pdf")
+
+
+# The book's shape ---------------------------------------------------------------------------------
+
+def _essay(sections: int, paragraphs: int, seed: int) -> str:
+    rng = random.Random(seed)
+    return "---\ntitle: Forme du livre\nlang: fr\n---\n\n" + "\n\n".join(
+        f"## Partie {n}\n\n" + "\n\n".join(words(rng, 110) for _ in range(paragraphs))
+        for n in range(1, sections + 1)) + "\n"
+
+
+def test_a_short_essay_is_set_as_an_article(project):
+    """Three sections or fewer, or under five pages of text: the title opens the first page, no contents."""
+    for name, text in (("trois.md", _essay(3, 6, 1)), ("court.md", _essay(5, 1, 2))):
+        root = project({name: text})
+        [result] = build(open_project(root), [name.removesuffix(".md")], formats=("pdf",))
+        assert result.ok, result.error
+        pages = pdf_pages(root / "dist" / name.replace(".md", ".pdf"), flat=True)
+        assert "Forme du livre" in pages[0] and "Partie 1" in pages[0], pages[0][:200]
+        assert not any("Table des matières" in page for page in pages)
+
+
+def test_a_long_essay_opens_its_text_on_a_right_hand_page_after_unnumbered_front_pages(project):
+    root = project({"long.md": _essay(5, 4, 3)})
+    [result] = build(open_project(root), formats=("pdf",))
+    assert result.ok, result.error
+    pdf = root / "dist" / "long.pdf"
+    pages = pdf_pages(pdf, flat=True)
+    assert "Table des matières" in pages[1]
+    first = next(n for n, page in enumerate(pages) if "Partie 1" in page and "Table des matières" not in page)
+    assert first % 2 == 0  # an odd folio: a right-hand page
+    feet = folios(pdf)
+    assert feet[0] == "" and feet[1] == ""  # title and contents pages: no folio
+    assert feet[first] == str(first + 1)
+
+
+def test_margins_are_classical_and_the_note_rule_short(project):
+    """Inner < outer and top < bottom, measured on the printed words of facing pages."""
+    root = project({"long.md": _essay(5, 5, 4).replace("Partie 2\n\n", "Partie 2\n\nUn appel[^a].\n\n") + "\n[^a]: Une note.\n"})
+    [result] = build(open_project(root), formats=("pdf",))
+    assert result.ok, result.error
+    xml = subprocess.run(["pdftotext", "-bbox", str(root / "dist" / "long.pdf"), "-"], capture_output=True,
+                         check=True).stdout
+    mm = 72 / 25.4
+    for number, page in enumerate(ElementTree.fromstring(xml).iter(f"{XHTML}page")):
+        if number < 3:
+            continue
+        width = float(page.get("width"))
+        xs = [(float(w.get("xMin")), float(w.get("xMax"))) for w in page.iter(f"{XHTML}word")]
+        left, right = min(x for x, _ in xs) / mm, (width - max(x for _, x in xs)) / mm
+        inner, outer = (left, right) if number % 2 == 0 else (right, left)
+        assert inner < outer - 4, (number, inner, outer)
+
+
+# Blocks: kept together, split, fitted ----------------------------------------------------------
+
+def test_blocks_are_marked_to_keep_together_split_or_shrink():
+    from pipeline.editions.blocks import shape_blocks
+
+    rows = "".join(f"<tr><td>{i}</td><td>b</td></tr>" for i in range(6))
+    many = "".join(f"<tr><td>{i}</td><td>b</td></tr>" for i in range(9))
+    wide = "<tr>" + "<td>x</td>" * 8 + "</tr>"
+    body = lxml_html.fragment_fromstring(
+        f"<table id='short'><thead><tr><th>a</th><th>b</th></tr></thead><tbody>{rows}</tbody></table>"
+        f"<table id='long'><tbody>{many}</tbody></table><table id='wide'>{wide}</table>"
+        "<pre id='code'><code>def f():\n    if x:\n        return 1\n</code></pre>"
+        "<pre id='longcode'><code>" + "\n".join(f"line {i}" for i in range(12)) + "</code></pre>"
+        "<blockquote><p>Citation.</p></blockquote><p class='attribution'>— Source</p>", create_parent="div")
+    shape_blocks(body)
+    classes = {e.get("id"): set((e.get("class") or "").split()) for e in body.xpath(".//*[@id]")}
+    assert "short" in classes["short"] and "short" not in classes["long"] and "wider" in classes["wide"]
+    assert "short" in classes["code"] and "short" not in classes["longcode"]
+    assert "attributed" in body.find(".//blockquote").get("class")
+    lines = body.xpath(".//pre[@id='code']//span[contains(@class, 'code-line')]")
+    assert [line.text for line in lines] == ["def f():", "    if x:", "        return 1"]
+    assert [line.get("style") for line in lines] == [
+        "padding-left: 2ch; text-indent: -2ch", "padding-left: 6ch; text-indent: -6ch",
+        "padding-left: 10ch; text-indent: -10ch"]
+
+
+def test_code_wraps_under_its_indentation_and_long_code_splits(project):
+    rng = random.Random(9)
+    long_line = "        resultat = transformer(" + ", ".join(f"argument_{w}" for w in WORDS) + ")"
+    code = "\n".join(["def lire(texte):", "    for page in texte:", long_line] + [f"    etape_{i} = {i}" for i in range(60)])
+    text = (f"---\ntitle: Code\nlang: fr\n---\n\n{words(rng, 200)}\n\n```python\n{code}\n```\n\n{words(rng, 50)}\n")
+    root, result = build_pdf(project, text)
+    assert result.ok, result.error
+    xml = subprocess.run(["pdftotext", "-bbox-layout", str(root / "dist" / "essai.pdf"), "-"], capture_output=True,
+                         check=True).stdout
+    tree = ElementTree.fromstring(xml)
+    starts = {}
+    for line in tree.iter(f"{XHTML}line"):
+        ws = list(line.iter(f"{XHTML}word"))
+        if ws:
+            starts[" ".join(w.text or "" for w in ws)] = float(ws[0].get("xMin"))
+    first = next(x for t, x in starts.items() if t.startswith("resultat"))
+    loop = next(x for t, x in starts.items() if t.startswith("for page"))
+    wrapped = [x for t, x in starts.items() if t.startswith("argument_") and not t.startswith("resultat")]
+    assert wrapped and all(x > first for x in wrapped)  # continuation hangs under the line's own indentation
+    assert first > loop
+    pages = pdf_pages(root / "dist" / "essai.pdf", flat=True)
+    # the 63-line block does not move whole to a new page: it starts on the first page, after the text
+    assert "def lire" in pages[0] and "etape_59" not in pages[0]
+    text_out = pdf_text(root / "dist" / "essai.pdf")
+    assert "\n\n    etape_1" not in text_out
+
+
+def test_a_wide_table_and_a_big_image_fit_the_text_block(project):
+    from PIL import Image
+
+    header = " | ".join(f"colonne{i}" for i in range(9))
+    row = " | ".join("représentation" for _ in range(9))
+    text = (f"---\ntitle: Larges\nlang: fr\n---\n\n{header}\n" + " | ".join(["---"] * 9) + f"\n{row}\n{row}\n\n"
+            "![Une grande image](grande.png)\n")
+    root = project({"essai.md": text})
+    Image.new("RGB", (3000, 5000), "steelblue").save(root / "manuscripts" / "grande.png")
+    [result] = build(open_project(root), formats=("pdf",))
+    assert result.ok, result.error
+    pdf = root / "dist" / "essai.pdf"
+    xml = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, check=True).stdout
+    mm = 72 / 25.4
+    for number, page in enumerate(ElementTree.fromstring(xml).iter(f"{XHTML}page")):
+        width = float(page.get("width"))
+        for w in page.iter(f"{XHTML}word"):
+            assert 13 * mm <= float(w.get("xMin")) and float(w.get("xMax")) <= width - 13 * mm, (number, w.text)
+    # the image is drawn within the text block's width and under the page's height (pdfimages: pixels and ppi)
+    listing = subprocess.run(["pdfimages", "-list", str(pdf)], capture_output=True, text=True, check=True).stdout
+    [row] = [line.split() for line in listing.splitlines()[2:] if line.split()[3:5] == ["3000", "5000"]]
+    x_ppi, y_ppi = float(row[12]), float(row[13])
+    assert 3000 / x_ppi * 25.4 <= 112.5 and 5000 / y_ppi * 25.4 <= 151

@@ -15,7 +15,8 @@ from lxml.html import builder as E
 
 from ..errors import RenderError
 from .fetch import SafeFetcher
-from .lines import break_addresses, keep_names_whole
+from .blocks import shape_blocks
+from .lines import break_addresses, keep_names_whole, keep_paragraph_ends
 from ..render import Rendered, heading_label, remove_keeping_tail, title_page
 from ..terms import authors_line
 from ..terms import localised
@@ -39,8 +40,26 @@ def serialise(page: HtmlElement) -> str:
     return "<!DOCTYPE html>\n" + etree.tostring(page, encoding="unicode", method="html")
 
 
-def book_tree(rendered: Rendered) -> HtmlElement:
-    """The page as an lxml tree, so layout passes can adjust it."""
+# A short essay is set as an article: its title opens the first page of text,
+# with no separate title and contents pages.
+ARTICLE_SECTIONS = 3
+ARTICLE_PAGES = 5
+
+
+def sections_of(body: HtmlElement) -> list[HtmlElement]:
+    """The top-level sections of the text (an ``h2`` each), the bibliography left out."""
+    return [h for h in body.iter("h2") if h.getparent() is not None and h.getparent().get("id")
+            and h.getparent().get("id") not in ("bibliography", "refs")]
+
+
+def book_tree(rendered: Rendered, *, article: bool | None = None) -> HtmlElement:
+    """The page as an lxml tree, so layout passes can adjust it.
+
+    ``article``: set the essay as an article (title at the head of the first
+    page of text, no contents page); by default, when it has at most
+    ``ARTICLE_SECTIONS`` sections. Otherwise it is set as a book: title page,
+    contents, and the text opening on a right-hand page.
+    """
     doc = rendered.document
     settings = doc.settings
     body = copy.deepcopy(rendered.body)
@@ -49,6 +68,8 @@ def book_tree(rendered: Rendered) -> HtmlElement:
     number_margin_notes(body)
     break_addresses(body)
     keep_names_whole(body)
+    keep_paragraph_ends(body)
+    shape_blocks(body)
     for heading in body.xpath(".//h1 | .//h2 | .//h3 | .//h4 | .//h5 | .//h6"):
         heading.set("data-label", heading_label(heading))  # running heads and bookmarks: no notes
     for image in body.iter("img"):
@@ -65,16 +86,18 @@ def book_tree(rendered: Rendered) -> HtmlElement:
     head.append(E.META(name="dcterms.modified", content=settings.date.isoformat()))
     head.append(E.META(name="generator", content="make-book"))
 
-    page_body = E.BODY(title_page(rendered))
+    if article is None:
+        article = len(sections_of(body)) <= ARTICLE_SECTIONS
+    opening = title_page(rendered)
+    page_body = E.BODY(opening)
     front = front_matter_pages(rendered)
     if front is not None:
         page_body.append(front)
-    toc = table_of_contents(body, doc.lang)
+    toc = None if article else table_of_contents(body, doc.lang)
     if toc is not None:
         page_body.append(toc)
     main = E.MAIN(*list(body))
-    if doc.draft:
-        page_body.set("class", "draft")
+    page_body.set("class", " ".join(["article" if article else "book"] + (["draft"] if doc.draft else [])))
     page_body.append(main)
     return E.HTML(head, page_body, lang=doc.lang)
 
@@ -209,6 +232,7 @@ def write_pdf(rendered: Rendered, target: Path, *, stylesheets: list[Path], fetc
     from weasyprint.text.fonts import FontConfiguration
 
     tree = book_tree(rendered)
+    article = "article" in tree.find("body").get("class").split()
     fonts = FontConfiguration()
     try:
         sheets = [CSS(filename=str(path), font_config=fonts, url_fetcher=fetcher) for path in stylesheets]
@@ -219,6 +243,12 @@ def write_pdf(rendered: Rendered, target: Path, *, stylesheets: list[Path], fetc
         for attempt in range(LAYOUT_PASSES):
             document = HTML(string=serialise(tree), base_url=str(rendered.document.manuscript.path),
                             url_fetcher=fetcher).render(stylesheets=sheets, font_config=fonts)
+            if not article and text_pages(document) < ARTICLE_PAGES and attempt < LAYOUT_PASSES - 1:
+                # Under five pages of text: an article after all (no title or contents page).
+                log.debug("%s: %d pages of text; set as an article", rendered.document.manuscript.path.name,
+                          text_pages(document))
+                tree, article, best = book_tree(rendered, article=True), True, None
+                continue
             overlong = overlong_notes(document)
             if overlong and attempt < LAYOUT_PASSES - 1:
                 # WeasyPrint never splits a note: make-book cuts it into parts that each fit.
@@ -251,6 +281,14 @@ def write_pdf(rendered: Rendered, target: Path, *, stylesheets: list[Path], fetc
         log.debug("%s: the PDF layout failed", rendered.document.manuscript.path.name, exc_info=True)
         raise RenderError(f"WeasyPrint could not lay out the PDF: {exc}", path=rendered.document.manuscript.path,
                           hint="run with --debug for details; check the styles and images") from exc
+    return len(document.pages)
+
+
+def text_pages(document) -> int:
+    """The number of pages from the first page of the text (``<main>``) to the end."""
+    for number, page in enumerate(document.pages):
+        if any(getattr(box, "element_tag", None) == "main" for box in _boxes(page._page_box)):
+            return len(document.pages) - number
     return len(document.pages)
 
 
