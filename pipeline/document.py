@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+import secrets
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import preload
 from .references.bibliography import Bibliography
 from .config import Settings, build_time, merge
+from .sources import dialects
 from .sources.manuscript import Manuscript
 from .pandoc import Ast, iter_nodes, parse_markdown, stringify
 
@@ -27,6 +29,9 @@ class Document:
     draft: bool = False
     # normalised link address → (role "work" or "link", key), as found by `make-book resolve` (resolved.json)
     resolved_links: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # The class of the spans wrapping pandoc's own MathML: unguessable, so raw <math> in the text
+    # cannot pass for it (sanitize removes that). Never in the editions.
+    math_class: str = field(default_factory=lambda: "math-" + secrets.token_hex(8))
 
     @property
     def title(self) -> str:
@@ -50,15 +55,22 @@ class Document:
 def parse_document(manuscript: Manuscript, config: Settings, bibliography: Bibliography,
                    *, draft: bool = False) -> Document:
     """Parse the body and settle title, language, date and heading levels."""
-    ast = parse_markdown(manuscript.body, what=manuscript.path)
     settings = merge(config, manuscript.front_matter)
+    # Blog syntax (shortcodes, Liquid, wikilinks, admonitions…) to pandoc Markdown, then pandoc's tree.
+    context = dialects.Context(manuscript.path, front_matter=manuscript.metadata, lang=settings.lang or "en",
+                               bibliography_keys=frozenset(bibliography.keys))
+    markdown, lines = dialects.read_dialects(manuscript.body, manuscript.body_line, context)
+    manuscript = replace(manuscript, markdown=markdown, markdown_lines=tuple(lines))
+    ast = parse_markdown(markdown, what=manuscript.path)
     title = settings.title or _title_from_headings(ast) or _title_from_name(manuscript.path)
     lang = settings.lang or detect_language(ast, manuscript.path)
+    context.lang, context.line_of = lang, manuscript.line_of
+    dialects.transform_tree(ast, context)
     date = settings.date or build_time().date()
     _normalise_heading_levels(ast)
     settings = merge(settings, {"title": title, "lang": lang, "date": date})
     document = Document(manuscript=manuscript, settings=settings, ast=ast, bibliography=bibliography, draft=draft)
-    for message, line in manuscript.warnings:
+    for message, line in [*manuscript.warnings, *context.warnings]:
         document.warn(message, line)
     if not manuscript.front_matter.get("date"):
         document.warn(f"no date in the front matter: the edition is dated {date.isoformat()}, the day of the "

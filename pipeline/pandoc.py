@@ -17,7 +17,9 @@ Node = dict[str, Any]
 
 # Pandoc Markdown as the blog writes it; the front matter is read by make-book,
 # so a later '---' in the body stays a rule. ASCII identifiers keep fragment
-# links readable (#pourquoi-ca rather than #pourquoi-ça).
+# links readable (#pourquoi-ca rather than #pourquoi-ça). Math in $…$ and $$…$$;
+# MathJax's \(…\) and \[…\] are read by sources/dialects/mathjax.py, since
+# pandoc's tex_math_single_backslash would take every escaped bracket \[…\] for math.
 MARKDOWN = "markdown-yaml_metadata_block+ascii_identifiers"
 
 __all__ = ["Ast", "Node", "MARKDOWN", "run", "parse_markdown", "stringify", "walk", "iter_nodes", "inlines",

@@ -47,7 +47,8 @@ def render_html(document: Document, *, csl: Path | None = None) -> Rendered:
     meta["link-citations"] = {"t": "MetaBool", "c": True}
     meta["link-bibliography"] = {"t": "MetaBool", "c": True}
     ast["meta"] = meta
-    args = ["-f", "json", "-t", "html5", "--section-divs", "--wrap=none", "--citeproc"]
+    ast["blocks"] = mark_math(ast["blocks"], document.math_class)
+    args = ["-f", "json", "-t", "html5", "--section-divs", "--wrap=none", "--citeproc", "--mathml"]
     if csl is not None:
         args += ["--csl", str(csl)]
     items = references_for(document)
@@ -57,7 +58,7 @@ def render_html(document: Document, *, csl: Path | None = None) -> Rendered:
             references.write_text(json.dumps(items, ensure_ascii=False), encoding="utf-8")
             args += ["--bibliography", str(references)]
         out, stderr = run(json.dumps(ast), args, what=document.manuscript.path)
-    for line in stderr.splitlines():
+    for line in _without_math_reports(stderr.splitlines()):
         if line.strip():
             entry = entry_in_message(line, document.bibliography, items)
             where = f" ({entry.path.name}:{entry.line}, entry {entry.key!r})" if entry else ""
@@ -65,6 +66,44 @@ def render_html(document: Document, *, csl: Path | None = None) -> Rendered:
     body = lxml_html.fragment_fromstring(out, create_parent="div") if out.strip() else lxml_html.Element("div")
     mark_attributions(body)
     return Rendered(document=document, body=body)
+
+
+def mark_math(blocks: list, math_class: str) -> list:
+    """Each formula in a span of class ``math_class`` and ``math inline``/``math display``.
+
+    Pandoc's ``--mathml`` writes a ``<math>`` element for each; the span tells
+    make-book's own MathML (kept) from raw ``<math>`` in the text (removed by
+    sanitize), and holds the TeX when pandoc cannot convert it.
+    """
+    from .pandoc import walk
+
+    wrapped: set[int] = set()
+
+    def action(kind, value, _fmt, _meta):
+        # walk visits the children of what an action returns: wrap each formula once
+        if kind != "Math" or id(value) in wrapped:
+            return None
+        wrapped.add(id(value))
+        display = value[0]["t"] == "DisplayMath"
+        return {"t": "Span", "c": [["", [math_class, "math", "display" if display else "inline"],
+                                    [["data-tex", value[1]]]], [{"t": "Math", "c": value}]]}
+
+    return walk(blocks, action, "html", {})
+
+
+def _without_math_reports(lines: list[str]) -> list[str]:
+    """pandoc's stderr less its "Could not convert TeX math" reports: make-book reports each with its line."""
+    out: list[str] = []
+    skipping = False
+    for line in lines:
+        if line.startswith("[WARNING] Could not convert TeX math"):
+            skipping = True
+            continue
+        if skipping and (line.startswith("  ") or not line.strip()):
+            continue
+        skipping = False
+        out.append(line)
+    return out
 
 
 ATTRIBUTION_DASHES = ("—", "―", "–", "-- ")

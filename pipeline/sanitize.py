@@ -35,8 +35,11 @@ def sanitize(body: HtmlElement, document: Document, root: Path) -> None:
     """Clean ``body`` in place; warn about what was removed, refuse files outside ``root``."""
     for kind in ("svg", "math"):  # may carry scripts or remote references of their own
         for element in body.xpath(f".//{kind}"):
+            if kind == "math" and _made_by_pandoc(element, document.math_class):
+                continue
             document.warn(f"raw <{kind}> removed: write it as an image file instead")
             remove_keeping_tail(element)
+    _settle_math(body, document)
     _CLEANER(body)
     for element in list(body.iter()):
         if not isinstance(element.tag, str):
@@ -57,6 +60,27 @@ def sanitize(body: HtmlElement, document: Document, root: Path) -> None:
         elif any(element.get(a) for a in RESOURCE_ATTRIBUTES) and element.tag not in ("img",):
             document.warn(f"raw <{element.tag}> with an external resource removed")
             remove_keeping_tail(element)
+
+
+def _made_by_pandoc(math: HtmlElement, math_class: str) -> bool:
+    parent = math.getparent()
+    return parent is not None and parent.tag == "span" and math_class in (parent.get("class") or "").split()
+
+
+def _settle_math(body: HtmlElement, document: Document) -> None:
+    """Formulas pandoc could not convert to MathML: shown as TeX code, each with a warning and its line."""
+    for span in body.xpath(f'.//span[contains(concat(" ", @class, " "), " {document.math_class} ")]'):
+        classes = [c for c in (span.get("class") or "").split() if c != document.math_class]
+        span.set("class", " ".join(classes))
+        tex = span.attrib.pop("data-tex", "")
+        if span.find("math") is not None:
+            continue
+        document.warn(f"formula {tex[:60]!r} cannot be typeset (TeX that pandoc's MathML writer does not "
+                      "know); it is printed as code", document.manuscript.line_of(tex.strip()))
+        for child in list(span):
+            span.remove(child)
+        span.text = None
+        span.append(E.CODE(tex, **{"class": "math-source"}))
 
 
 def _settle_image(img: HtmlElement, document: Document, root: Path) -> None:

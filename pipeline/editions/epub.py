@@ -35,6 +35,7 @@ from .xhtml import heading_text, make_valid
 log = logging.getLogger(__name__)
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"
+MATHML_NS = "http://www.w3.org/1998/Math/MathML"
 EPUB_NS = "http://www.idpf.org/2007/ops"
 EPUB_TYPE = "data-epub-type"  # becomes epub:type when the page is serialised
 STYLESHEET = "book.css"
@@ -120,6 +121,8 @@ def write_epub(rendered: Rendered, target: Path, *, stylesheet: Path, fonts: lis
         item = epub.EpubItem(uid=f"p{index}", file_name=page.name, media_type="application/xhtml+xml",
                              content=xhtml_page(page, lang))
         item.properties = ["svg"] if page.body.xpath(".//svg") else []
+        if page.body.xpath(".//math"):
+            item.properties.append("mathml")
         book.add_item(item)
         items[page.name] = item
 
@@ -324,6 +327,13 @@ def to_xhtml(element: HtmlElement) -> etree._Element:
     """A copy of an HTML element in the XHTML namespace, with ``epub:type`` attributes."""
     tree = copy.deepcopy(element)
     html_to_xhtml(tree)
+    for math in list(tree.iter(f"{{{XHTML_NS}}}math")):  # pandoc's MathML, in its own namespace (EPUB 3)
+        mathml = _mathml(math)
+        tex = "".join(mathml.xpath(".//*[local-name()='annotation']/text()")).strip()
+        if tex and not mathml.get("alttext"):
+            mathml.set("alttext", tex)  # what a reading system without MathML shows or reads aloud
+        mathml.tail = math.tail
+        math.getparent().replace(math, mathml)
     for node in tree.iter():
         if not isinstance(node.tag, str):
             continue
@@ -331,6 +341,23 @@ def to_xhtml(element: HtmlElement) -> etree._Element:
         if value:
             node.set(f"{{{EPUB_NS}}}type", value)
     return tree
+
+
+def _mathml(element: etree._Element) -> etree._Element:
+    """A copy of ``element`` and its children in the MathML namespace, declared as the default on ``<math>``."""
+    name = f"{{{MATHML_NS}}}{etree.QName(element).localname}"
+    copy_ = etree.Element(name, nsmap={None: MATHML_NS}) if etree.QName(element).localname == "math" \
+        else etree.Element(name)
+    for key, value in element.attrib.items():
+        if key != "xmlns":
+            copy_.set(key, value)
+    copy_.text = element.text
+    for child in element:
+        if isinstance(child.tag, str):
+            node = _mathml(child)
+            node.tail = child.tail
+            copy_.append(node)
+    return copy_
 
 
 def xhtml_document(title: str, lang: str, *content: etree._Element, extra_head: str = "") -> bytes:

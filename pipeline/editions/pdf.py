@@ -18,6 +18,7 @@ from .fetch import SafeFetcher
 from .blocks import shape_blocks
 from .lines import break_addresses, keep_names_whole, keep_paragraph_ends
 from ..render import Rendered, heading_label, remove_keeping_tail, title_page
+from .math import typeset_math
 from ..terms import authors_line
 from ..terms import localised
 
@@ -28,6 +29,7 @@ log = logging.getLogger(__name__)
 # Blocks whose widows and orphans may be relaxed to keep a note on its call's page.
 RELAXABLE = {"p", "li", "dd", "blockquote", "h2", "h3", "h4", "figcaption"}
 LAYOUT_PASSES = 4
+TEXT_SIZE = 10.5  # points: the body text of book.css, which formulas are drawn at
 NOTE_BLOCKS = {"p", "div", "blockquote", "ul", "ol", "li", "pre", "dl", "dt", "dd", "table", "figure", "hr"}
 
 
@@ -63,6 +65,8 @@ def book_tree(rendered: Rendered, *, article: bool | None = None) -> HtmlElement
     doc = rendered.document
     settings = doc.settings
     body = copy.deepcopy(rendered.body)
+    typeset_math(body, font_size=TEXT_SIZE,
+                 warn=lambda message, tex: doc.warn(message, doc.manuscript.line_of(tex) if tex else None))
     print_addresses(body, doc.settings.print_urls)
     inline_footnotes(body)
     number_margin_notes(body)

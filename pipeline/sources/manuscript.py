@@ -28,6 +28,9 @@ class Manuscript:
     front_matter_form: str | None = None  # YAML, TOML, JSON, Pelican; None without front matter
     draft: bool = False  # the generator's draft flag (draft: true, Status: draft, published: false)
     warnings: tuple[tuple[str, int | None], ...] = ()  # (message, line) found while reading
+    metadata: dict[str, Any] = field(default_factory=dict)  # the front matter as written (all keys)
+    markdown: str | None = None  # the body as pandoc reads it, blog syntax converted (sources.dialects)
+    markdown_lines: tuple[int, ...] = ()  # the file line of each line of ``markdown``
 
     @property
     def slug(self) -> str:
@@ -39,12 +42,24 @@ class Manuscript:
         Pandoc's Markdown reader keeps no source positions, so messages locate
         what the document tree names (a key, a URL) in the text it came from.
         """
-        start = -1
-        for _ in range(occurrence + 1):
-            start = self.body.find(needle, start + 1)
-            if start < 0:
-                return None
-        return self.body_line + self.body.count("\n", 0, start)
+        found = _find(self.body, needle, occurrence)
+        if found is not None:
+            return self.body_line + self.body.count("\n", 0, found)
+        if self.markdown is not None:  # text a dialect wrote (a shortcode's link): the tag's line
+            found = _find(self.markdown, needle, occurrence)
+            if found is not None:
+                index = self.markdown.count("\n", 0, found)
+                return self.markdown_lines[index] if index < len(self.markdown_lines) else None
+        return None
+
+
+def _find(text: str, needle: str, occurrence: int) -> int | None:
+    start = -1
+    for _ in range(occurrence + 1):
+        start = text.find(needle, start + 1)
+        if start < 0:
+            return None
+    return start
 
 
 def slug_for(path: Path) -> str:
@@ -97,7 +112,8 @@ def read_manuscript(path: Path, *, lenient: bool = False) -> Manuscript:
         raise ManuscriptError("the manuscript has front matter but no text", path=path, line=body_line,
                               hint="write the essay below the front matter")
     return Manuscript(path=path, text=text, body=body, body_line=body_line, front_matter=values,
-                      front_matter_form=front.form, draft=read.draft, warnings=tuple(warnings))
+                      front_matter_form=front.form, draft=read.draft, warnings=tuple(warnings),
+                      metadata=dict(front.data))
 
 
 def _raw_date(data: dict[str, Any]) -> Any:
