@@ -220,6 +220,7 @@ def build_manuscript(project: Project, path: Path, result: BuildResult, *, forma
     from .references.citations import resolve_references
     from .render import render_html
     from .sanitize import sanitize
+    from .sources.images import report_missing_images
     from .typography import apply_typography
 
     log.info("building %s", path.name)
@@ -240,6 +241,7 @@ def build_manuscript(project: Project, path: Path, result: BuildResult, *, forma
     # 6. Format citations and bibliography (citeproc) and render the HTML body.
     rendered = render_html(document, csl=csl_file(project, document.settings, path))
     sanitize(rendered.body, document, project.root)
+    report_missing_images(document)  # every missing image in one error (placeholders in a draft)
 
     # 7. Write each edition next to the previous one, replacing it only when complete.
     # A failed PDF does not stop the EPUB: its error is raised once the EPUB is written.

@@ -248,10 +248,12 @@ class Settings:
                                         "(project config only).", ResolveSettings())
     spelling: tuple[str, ...] = _setting(_spelling, "Table [spelling] with words = [...]: words the spelling "
                                          "check accepts, beside styles/words.txt (project config only).", ())
+    static_dirs: tuple[str, ...] = _setting(_texts, "The blog's static folders (project config only), where images "
+                                            "such as /img/x.png are looked for.", ("static", "assets"))
 
 
 SETTING_NAMES = tuple(f.name for f in fields(Settings))
-PROJECT_ONLY = {"output", "url_map", "resolve", "spelling"}
+PROJECT_ONLY = {"output", "url_map", "resolve", "spelling", "static_dirs"}
 FRONT_MATTER_ONLY = {"title", "subtitle", "date", "abstract", "epigraph", "description", "cover"}
 
 

@@ -31,6 +31,7 @@ class Document:
     resolved_links: dict[str, tuple[str, str]] = field(default_factory=dict)
     # The class of the spans wrapping pandoc's own MathML: unguessable, so raw <math> in the text
     # cannot pass for it (sanitize removes that). Never in the editions.
+    missing_images: list = field(default_factory=list)  # sources.images.MissingImage, reported together
     math_class: str = field(default_factory=lambda: "math-" + secrets.token_hex(8))
 
     @property

@@ -43,7 +43,8 @@ class Project:
         return self.inside(self.root / self.config.output, what="the output folder", allow_missing=True)
 
     def manuscripts(self) -> list[Path]:
-        """Every ``*.md`` in manuscripts/, sorted by name.
+        """Every ``*.md`` in manuscripts/, and every page bundle (``manuscripts/NAME/index.md``, as Hugo
+        keeps a post beside its images), sorted by name.
 
         Listed as found: a symbolic link among them is judged when it is read
         (:meth:`inside`), so that it fails alone, with its name.
@@ -51,7 +52,9 @@ class Project:
         folder = self.inside(self.manuscripts_dir, what="the manuscripts folder", allow_missing=True)
         if not folder.is_dir():
             return []
-        return sorted(p for p in self.manuscripts_dir.glob("*.md") if p.is_file() or p.is_symlink())
+        bundles = [p for name in ("index.md", "_index.md") for p in self.manuscripts_dir.glob(f"*/{name}")]
+        return sorted((p for p in [*self.manuscripts_dir.glob("*.md"), *bundles] if p.is_file() or p.is_symlink()),
+                      key=lambda p: p.relative_to(self.manuscripts_dir).as_posix())
 
     def bibliography_files(self) -> list[Path]:
         """Every ``*.bib`` in bibliography/, sorted; ProjectError if one's real path leaves the project."""
@@ -134,7 +137,8 @@ class Project:
 
     def resolve_manuscript(self, name: str) -> Path:
         """A manuscript named on the command line: a path, or a name in manuscripts/."""
-        candidates = [Path(name), self.root / name, self.manuscripts_dir / name, self.manuscripts_dir / f"{name}.md"]
+        candidates = [Path(name), self.root / name, self.manuscripts_dir / name, self.manuscripts_dir / f"{name}.md",
+                      self.manuscripts_dir / name / "index.md"]
         for candidate in candidates:
             if candidate.is_file():
                 return self.inside(candidate, what="manuscript")

@@ -20,6 +20,7 @@ from lxml_html_clean import Cleaner
 from .document import Document
 from .references.identifiers import without_tracking
 from .references.citations import locate_image
+from .sources.images import find_image, placeholder_text
 from .render import remove_keeping_tail
 
 _CLEANER = Cleaner(
@@ -41,6 +42,7 @@ def sanitize(body: HtmlElement, document: Document, root: Path) -> None:
             remove_keeping_tail(element)
     _settle_math(body, document)
     _CLEANER(body)
+    _settle_media(body, document, root)
     for element in list(body.iter()):
         if not isinstance(element.tag, str):
             continue
@@ -83,6 +85,28 @@ def _settle_math(body: HtmlElement, document: Document) -> None:
         span.append(E.CODE(tex, **{"class": "math-source"}))
 
 
+def _settle_media(body: HtmlElement, document: Document, root: Path) -> None:
+    """A local ``<video>``/``<audio>`` cannot play on a page: its poster (or its name, framed) is printed."""
+    for media in list(body.iter("video", "audio")):
+        sources = [media.get("src")] + [s.get("src") for s in media.iter("source")]
+        src = next((s for s in sources if s), "")
+        parts = urlsplit(src)
+        if not src or parts.scheme or src.startswith("//"):
+            continue  # a remote one is an external resource, removed below with its warning
+        word = ("Vidéo" if media.tag == "video" else "Audio") if document.is_french else media.tag.capitalize()
+        label = f"{word} : {Path(parts.path).name}" if document.is_french else f"{word}: {Path(parts.path).name}"
+        line = document.manuscript.line_of(src)
+        poster = media.get("poster") or ""
+        found = find_image(unquote(poster), document, root, line) if poster and not urlsplit(poster).scheme else None
+        if poster and found is None and document.missing_images and document.missing_images[-1].src == unquote(poster):
+            document.missing_images.pop()  # a missing poster is not a missing image: the name is printed
+        document.warn(f"local {media.tag} {src!r} cannot play in a book: "
+                      f"{'its poster image' if found else 'its name'} is printed instead", line)
+        replacement = E.IMG(src=str(found), alt=label) if found else E.SPAN(label, **{"class": "missing-image media"})
+        replacement.tail = media.tail
+        media.getparent().replace(media, replacement)
+
+
 def _settle_image(img: HtmlElement, document: Document, root: Path) -> None:
     src = img.get("src") or ""
     img.attrib.pop("srcset", None)
@@ -99,9 +123,17 @@ def _settle_image(img: HtmlElement, document: Document, root: Path) -> None:
         document.warn(f"image {src[:80]!r} cannot be read; its description is printed instead", line)
         _replace_by_alt(img)
         return
-    path = Path(unquote(parts.path)) if parts.scheme == "file" else Path(src)
-    candidates = [path] if path.is_absolute() else [document.manuscript.path.parent / path, root / path]
-    img.set("src", str(locate_image(src, candidates, document, root, line)))
+    if parts.scheme == "file":
+        path = Path(unquote(parts.path))
+        img.set("src", str(locate_image(src, [path], document, root, line)))
+        return
+    found = find_image(unquote(parts.path), document, root, line)  # /img/x.png: the blog's static folders
+    if found is None:  # reported with every other missing image; a draft shows a framed placeholder
+        span = E.SPAN(placeholder_text(src, document.lang), **{"class": "missing-image"})
+        span.tail = img.tail
+        img.getparent().replace(img, span)
+        return
+    img.set("src", str(found))
 
 
 def _replace_by_alt(img: HtmlElement) -> None:

@@ -13,13 +13,14 @@ import logging
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 from ..document import Document
 from ..errors import CitationError, ManuscriptError
 from .identifiers import link_identifiers, url as normal_url
 from .works import LINK, LINK_CLASS, link_role
 from ..pandoc import Node, iter_nodes, stringify, transform
+from ..sources.images import find_image, placeholder_text
 from ..terms import localised
 
 log = logging.getLogger(__name__)
@@ -326,7 +327,6 @@ def list_references_to_add(document: Document, report: ReferenceReport) -> None:
 def resolve_images(document: Document, root: Path) -> None:
     """Local images must exist inside the project; remote ones are not fetched."""
     seen: Counter[str] = Counter()
-    folder = document.manuscript.path.parent
     for node in iter_nodes(document.ast["blocks"]):
         if node["t"] != "Image":
             continue
@@ -340,7 +340,12 @@ def resolve_images(document: Document, root: Path) -> None:
             node.clear()  # replaced in place: the description, in italics
             node.update({"t": "Emph", "c": alt or [{"t": "Str", "c": src}]})
             continue
-        resolved = locate_image(src, [folder / src.lstrip("/"), root / src.lstrip("/")], document, root, line)
+        resolved = find_image(unquote(src), document, root, line)
+        if resolved is None:  # reported with every other missing image; a draft shows a framed placeholder
+            node.clear()
+            node.update({"t": "Span", "c": [["", ["missing-image"], []],
+                                            [{"t": "Str", "c": placeholder_text(src, document.lang)}]]})
+            continue
         if not stringify(alt).strip():
             document.warn(f"image {src!r} has no description (alt text); readers using a screen reader "
                           "will miss it: write ![description](file)", line)

@@ -66,7 +66,8 @@ def slug_for(path: Path) -> str:
     """The name of a manuscript's editions: dist/<slug>.pdf."""
     from slugify import slugify
 
-    return slugify(path.stem) or "manuscript"
+    name = path.parent.name if path.stem in ("index", "_index") else path.stem  # a page bundle: its folder
+    return slugify(name) or "manuscript"
 
 
 def read_manuscript(path: Path, *, lenient: bool = False) -> Manuscript:
