@@ -26,11 +26,14 @@ def typeset_math(body: HtmlElement, *, font_size: float, warn: Callable[[str, st
     A formula ziamath cannot draw is printed as its TeX in ``<code>``, and
     ``warn(message, tex)`` is called so the build can name its line.
     """
-    import ziamath
+    formulas = list(body.iter("math"))
+    if not formulas:
+        return 0
+    import ziamath  # imported only for a text with formulas: it loads its font
 
     ziamath.config.svg2 = False  # paths inline: no <symbol> ids shared between images
     drawn = 0
-    for math in list(body.iter("math")):
+    for math in formulas:
         tex = "".join(math.xpath(".//annotation[@encoding='application/x-tex']/text()")).strip()
         block = math.get("display") == "block"
         try:

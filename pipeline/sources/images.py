@@ -74,7 +74,11 @@ def find_image(src: str, document: Document, root: Path, line: int | None) -> Pa
     candidates = image_candidates(src, document.manuscript.path, root, static)
     resolved = [c.resolve() for c in candidates]
     found = next((r for r in resolved if r.is_file()), None)
-    if (found is not None and not found.is_relative_to(root)) or (
+    # An absolute path to a file elsewhere on the machine (not a root-relative address of the blog)
+    # is refused as such, so the message says why; it is never read.
+    outside_file = found is None and src.startswith("/") and not src.startswith("//") and Path(src).exists() \
+        and not Path(src).resolve().is_relative_to(root)
+    if outside_file or (found is not None and not found.is_relative_to(root)) or (
             found is None and not any(r.is_relative_to(root) for r in resolved)):
         raise ManuscriptError(f"image {src!r} is outside the project folder", path=document.manuscript.path,
                               line=line, hint="copy the image into the project folder")
