@@ -163,17 +163,21 @@ def make_valid(body: HtmlElement, document: Document) -> None:
     """
     fixer = Fixer(document)
     _clean_text(body)
+    # pandoc's MathML (the only <math> sanitize keeps) is valid EPUB 3 as it is: epub.to_xhtml gives
+    # it its namespace. Its elements are not HTML and must not be rewritten as such.
+    kept = [node for math in body.iter("math") for node in math.iter()]  # alive, so their ids stay theirs
+    mathml = {id(node) for node in kept}
     for element in list(body.iter()):
-        if not isinstance(element.tag, str):
+        if not isinstance(element.tag, str) or id(element) in mathml:
             continue
         if element.getparent() is None and element is not body:
             continue  # inside something removed already
         _element(element, fixer)
     for element in list(body.iter()):
-        if isinstance(element.tag, str) and _attached(element, body):
+        if isinstance(element.tag, str) and id(element) not in mathml and _attached(element, body):
             _attributes(element, fixer)
     for element in list(body.iter()):
-        if isinstance(element.tag, str) and _attached(element, body):
+        if isinstance(element.tag, str) and id(element) not in mathml and _attached(element, body):
             _placement(element, fixer)
     for element in list(body.iter("a")):
         if _attached(element, body):
