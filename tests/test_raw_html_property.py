@@ -61,7 +61,7 @@ fragments = st.recursive(WORDS.map(html.escape), lambda inner: element(st.lists(
                          max_leaves=8)
 
 
-@settings(max_examples=10, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck),
+@settings(max_examples=8, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck),
           phases=[Phase.explicit, Phase.generate])  # no shrinking: each example costs an EPUBCheck run
 @given(st.lists(fragments, min_size=1, max_size=5), st.booleans())
 def test_random_raw_html_gives_a_valid_epub_or_a_clear_error(pieces, inline):
