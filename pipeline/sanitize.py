@@ -20,7 +20,7 @@ from lxml_html_clean import Cleaner
 from .document import Document
 from .references.identifiers import without_tracking
 from .references.citations import locate_image
-from .sources.images import find_image, placeholder_text
+from .sources.images import find_image, placeholder_label
 from .render import remove_keeping_tail
 
 _CLEANER = Cleaner(
@@ -129,7 +129,7 @@ def _settle_image(img: HtmlElement, document: Document, root: Path) -> None:
         return
     found = find_image(unquote(parts.path), document, root, line)  # /img/x.png: the blog's static folders
     if found is None:  # reported with every other missing image; a draft shows a framed placeholder
-        span = E.SPAN(placeholder_text(src, document.lang), **{"class": "missing-image"})
+        span = E.SPAN(placeholder_label(document.lang) + " ", E.CODE(src), **{"class": "missing-image"})
         span.tail = img.tail
         img.getparent().replace(img, span)
         return

@@ -75,6 +75,8 @@ def test_a_draft_prints_framed_placeholders(blog):
     document, body = settle(blog, "billet", draft=True)
     frames = [span.text_content() for span in body.iter("span") if "missing-image" in (span.get("class") or "")]
     assert frames == ["image manquante : a.png", "image manquante : /img/c.png"]
+    assert [c.text for s in body.iter("span") if "missing-image" in (s.get("class") or "") for c in s.iter("code")] \
+        == ["a.png", "/img/c.png"]  # the name as code: never spell-checked nor typeset
     assert sum("not found" in w for w in document.warnings) == 2
 
 

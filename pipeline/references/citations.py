@@ -19,8 +19,8 @@ from ..document import Document
 from ..errors import CitationError, ManuscriptError
 from .identifiers import link_identifiers, url as normal_url
 from .works import LINK, LINK_CLASS, link_role
-from ..pandoc import Node, iter_nodes, stringify, transform
-from ..sources.images import find_image, placeholder_text
+from ..pandoc import Node, inlines, iter_nodes, stringify, transform
+from ..sources.images import find_image, placeholder_label
 from ..terms import localised
 
 log = logging.getLogger(__name__)
@@ -344,7 +344,8 @@ def resolve_images(document: Document, root: Path) -> None:
         if resolved is None:  # reported with every other missing image; a draft shows a framed placeholder
             node.clear()
             node.update({"t": "Span", "c": [["", ["missing-image"], []],
-                                            [{"t": "Str", "c": placeholder_text(src, document.lang)}]]})
+                                            [*inlines(placeholder_label(document.lang)), {"t": "Space"},
+                                             {"t": "Code", "c": [["", [], []], src]}]]})
             continue
         if not stringify(alt).strip():
             document.warn(f"image {src!r} has no description (alt text); readers using a screen reader "

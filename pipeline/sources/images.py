@@ -109,9 +109,9 @@ def report_missing_images(document: Document) -> None:
              "make-book.toml (static_dirs = [\"static\", \"assets\"]); make-book --draft builds with placeholders")
 
 
-def placeholder_text(src: str, lang: str) -> str:
-    word = "image manquante" if lang.lower().startswith("fr") else "missing image"
-    return f"{word} : {src}" if lang.lower().startswith("fr") else f"{word}: {src}"
+def placeholder_label(lang: str) -> str:
+    """The words of a missing image's placeholder; the file name follows as code (never spell-checked or typeset)."""
+    return "image manquante :" if lang.lower().startswith("fr") else "missing image:"
 
 
 def _shown(path: Path, root: Path) -> str:
