@@ -252,7 +252,9 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "lang": ("lang", "language", "languagecode"),
     "description": ("description", "summary", "excerpt"),
     "keywords": ("keywords", "tags", "categories", "category"),
-    "cover": ("cover", "image", "featured_image", "images"),
+    # Hugo themes' cover: {image: …}; not images/featured_image, which are share cards a site
+    # serves from its static folder, often absent from the project (the cover must exist).
+    "cover": ("cover",),
 }
 
 
