@@ -79,7 +79,7 @@ def split_front_matter(text: str, path: Path) -> FrontMatter:
     is opened but never closed, or that its own syntax cannot read.
     """
     first = text.split("\n", 1)[0].rstrip()
-    if first == "---" or re.fullmatch(r"-{3,}", first):
+    if first == "---":
         return _yaml(text, path)
     if re.fullmatch(r"\+{3,}", first):
         return _delimited(text, path, TOMLHandler(), TOML, "+++")
