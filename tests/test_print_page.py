@@ -442,3 +442,33 @@ def test_a_wide_table_and_a_big_image_fit_the_text_block(project):
     [row] = [line.split() for line in listing.splitlines()[2:] if line.split()[3:5] == ["3000", "5000"]]
     x_ppi, y_ppi = float(row[12]), float(row[13])
     assert 3000 / x_ppi * 25.4 <= 112.5 and 5000 / y_ppi * 25.4 <= 151
+
+
+# Hyphenation ------------------------------------------------------------------------------------
+
+LONG_WORDS = ("interprétation compréhension représentation particulièrement apprentissage transformation "
+              "connaissance bibliothèque imprimerie typographie lecture texte page note").split()
+
+
+def test_hyphenation_limits(project):
+    """At most two hyphenated lines in a row; 3 letters each side; addresses and capitalised words whole."""
+    rng = random.Random(21)
+    paragraphs = [" ".join(rng.choice(LONG_WORDS) for _ in range(rng.randint(40, 90))) + " Montesquieu Bibliothèque."
+                  for _ in range(14)]
+    root, result = build_pdf(project, "---\ntitle: Coupures\nlang: fr\n---\n\n" + "\n\n".join(paragraphs) + "\n")
+    assert result.ok, result.error
+    xml = subprocess.run(["pdftotext", "-bbox-layout", str(root / "dist" / "essai.pdf"), "-"], capture_output=True,
+                         check=True).stdout
+    for block in ElementTree.fromstring(xml).iter(f"{XHTML}block"):
+        ends = [[w.text or "" for w in line.iter(f"{XHTML}word")] for line in block.iter(f"{XHTML}line")]
+        run = 0
+        for line in ends:
+            last = line[-1] if line else ""
+            if last.endswith("\u2010"):
+                run += 1
+                assert len(last.rstrip("\u2010")) >= 3 and not last[0].isupper(), line
+            else:
+                run = 0
+            assert run <= 2, ends
+        if ends and len(ends) > 1 and len(ends[-1]) < 3:
+            assert not ends[-2][-1].endswith("\u2010"), ends[-2:]  # no hyphen before a paragraph's short last line

@@ -25,8 +25,6 @@ BREAK_AFTER = "/.-_?&="
 ADDRESS_CLASS = "address"
 NAME_CLASS = "name"
 KEEP_CLASS = "nohyphen"
-PARAGRAPHS = ("p", "li", "dd")
-LAST_WORDS = re.compile(r"\S+(?:\s+\S+)?\s*$")
 
 # An address in running text: a URL, a bare www. host, a DOI, an e-mail address.
 ADDRESS = re.compile(r"(?:https?://|ftp://|www\.)[^\s<>\"«»]+|\b10\.\d{4,9}/[^\s<>\"«»]+"
@@ -118,9 +116,8 @@ def _wrap_matches(body: HtmlElement, pattern: re.Pattern, name: str, change, str
     for element in list(body.iter()):
         if not isinstance(element.tag, str) or element.tag in SKIPPED:
             continue
-        if any(a.tag in SKIPPED or a.get("class") in (ADDRESS_CLASS, NAME_CLASS) or ADDRESS_CLASS in (
-                a.get("class") or "").split() for a in element.iterancestors()) or ADDRESS_CLASS in (
-                element.get("class") or "").split() or element.get("class") == NAME_CLASS:
+        if any(a.tag in SKIPPED or set((a.get("class") or "").split()) & {ADDRESS_CLASS, NAME_CLASS, KEEP_CLASS}
+               for a in [element, *element.iterancestors()]):
             continue
         if element.text:
             spans = _split(element.text, pattern, name, change, strip)
@@ -165,50 +162,9 @@ def _split(text: str, pattern: re.Pattern, name: str, change, strip: str) -> lis
     return [head or "", *spans]
 
 
-def keep_paragraph_ends(body: HtmlElement) -> None:
-    """Wrap the last two words of each paragraph in ``<span class="nohyphen">``.
-
-    A paragraph's last line then never starts with the end of a hyphenated
-    word, whenever that line holds fewer than three words (the usual case).
-    Text inside notes is skipped: a note is laid out apart from its paragraph.
-    """
-    for block in body.iter(*PARAGRAPHS):
-        if any(a.tag in SKIPPED for a in block.iterancestors()):
-            continue
-        last = _last_text(block)
-        if last is None:
-            continue
-        element, attribute = last
-        text = getattr(element, attribute)
-        match = LAST_WORDS.search(text)
-        if not match or len(match.group().strip()) < 6:
-            continue
-        span = E.SPAN(match.group().rstrip(), **{"class": KEEP_CLASS})
-        span.tail = text[len(text.rstrip()):] or None
-        setattr(element, attribute, text[:match.start()] or None)
-        if attribute == "text":
-            element.insert(0, span)
-        else:
-            element.addnext(span)
-
-
-EXCLUDED_CLASSES = {"footnote", "marginnote", ADDRESS_CLASS, NAME_CLASS, KEEP_CLASS}
-
-
-def _last_text(block: HtmlElement) -> tuple[HtmlElement, str] | None:
-    """The element and attribute ("text" or "tail") holding the block's last words of running text."""
-    last = None
-    for owner, attribute, excluded in _segments(block, False):
-        if not excluded and (getattr(owner, attribute) or "").strip():
-            last = (owner, attribute)
-    return last
-
-
-def _segments(element: HtmlElement, excluded: bool):
-    """(element, "text" | "tail", inside an excluded element) for each text segment, in reading order."""
-    inside = excluded or element.tag in SKIPPED or bool(set((element.get("class") or "").split()) & EXCLUDED_CLASSES)
-    yield element, "text", inside
-    for child in element:
-        if isinstance(child.tag, str):
-            yield from _segments(child, inside)
-            yield child, "tail", inside
+def keep_words_whole(body: HtmlElement, words: set[str]) -> None:
+    """Wrap each occurrence of these words in the running text of ``body`` in ``<span class="nohyphen">``."""
+    if words:
+        pattern = re.compile(r"(?<!\w)(?:" + "|".join(sorted(map(re.escape, words), key=len, reverse=True))
+                             + r")(?!\w)")
+        _wrap_matches(body, pattern, KEEP_CLASS, lambda text: text)
