@@ -7,10 +7,10 @@ Wikimedia refuses generic User-Agents: the client sends a descriptive one.
 
 from __future__ import annotations
 
-from urllib.parse import quote, unquote, urlencode, urlsplit
+from urllib.parse import quote, urlencode
 
 from ..http import Malformed
-from ..identifiers import Identifier
+from ..identifiers import Identifier, wikipedia as wikipedia_title
 from .common import Item, Raw, clean_text, compact, date_parts, load_json
 
 KIND = "wikipedia"
@@ -18,20 +18,14 @@ NAMES = {"fr": "Wikipédia", "en": "Wikipedia", "de": "Wikipedia", "es": "Wikipe
 
 
 def matches(link: str) -> Identifier | None:
-    """``fr:Lecture_rapide`` for https://fr.wikipedia.org/wiki/Lecture_rapide (mobile links too)."""
-    parts = urlsplit(link)
-    host = (parts.hostname or "").lower()
-    if not host.endswith(".wikipedia.org") or not parts.path.startswith("/wiki/"):
-        return None
-    lang = host.split(".")[0]
-    title = unquote(parts.path[len("/wiki/"):]).replace(" ", "_")
-    if not title or ":" in title.split("/")[0] and not title.startswith(":"):
-        return None  # Special:, Portail:, Fichier:… are not articles
-    return Identifier(KIND, f"{lang}:{title}")
+    """``fr:Lecture rapide`` for an article, linked by ``/wiki/…``, a permanent link or the mobile site."""
+    value = wikipedia_title(link)
+    return Identifier(KIND, value) if value else None
 
 
 def fetch(identifier: Identifier, client) -> Raw:
     lang, _, title = identifier.value.partition(":")
+    title = title.replace(" ", "_")
     base = client.endpoints["wikipedia"].replace("{lang}", lang).rstrip("/")
     url = f"{base}/w/rest.php/v1/page/{quote(title, safe='')}/bare"
     return Raw(url, client.get(url).content)
@@ -43,7 +37,7 @@ def parse(raw: Raw, identifier: Identifier) -> Item:
     latest = data.get("latest") if isinstance(data, dict) else None
     if not isinstance(latest, dict) or not latest.get("id") or not data.get("title"):
         raise Malformed("Wikipedia's page record has no title or latest revision")
-    query = urlencode({"title": data.get("key") or title, "oldid": latest["id"]})
+    query = urlencode({"title": data.get("key") or title.replace(" ", "_"), "oldid": latest["id"]})
     return compact({
         "type": "entry-encyclopedia",
         "title": clean_text(data["title"]),
