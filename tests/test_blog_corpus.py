@@ -25,7 +25,7 @@ DRAFTS = [
     ("obsidian", "Notes d’Obsidian", "20 janvier 2024"),
     ("mkdocs", "Guide de MkDocs", "10 février 2024"),
 ]
-SOURCE_SYNTAX = ("{{", "{%", "[[", "+++", "!!!", "$$", "\\frac", "%%", ":::", "<!--", "[!")
+SOURCE_SYNTAX = ("{{", "{%", "{:", "[[", "+++", "!!!", "$$", "\\frac", "%%", ":::", "<!--", "[!")
 
 
 @pytest.fixture(scope="module")

@@ -168,3 +168,12 @@ def test_mathjax_delimiters_but_not_escaped_brackets():
     assert maths == [("InlineMath", "x^2"), ("DisplayMath", "\\frac{a}{b}")]
     assert "[sic]" in stringify(ast["blocks"])
     assert any(n["t"] == "Code" and n["c"][1] == "\\(y\\)" for n in iter_nodes(ast["blocks"]))
+
+
+def test_kramdown_toc_and_attribute_lists():
+    text = "* TOC\n{:toc}\n\nUn paragraphe.\n{: .notice--warning}\n\n```\n{: .dans-le-code}\n```\n\n{{< toc >}}\n"
+    markdown, _, context = convert(text)
+    assert "TOC" not in markdown and "{:" not in markdown.replace("{: .dans-le-code}", "")
+    assert "{: .dans-le-code}" in markdown and "{{" not in markdown
+    assert markdown.count("\n") == text.count("\n")
+    assert [line for _, line in context.warnings] == [5]

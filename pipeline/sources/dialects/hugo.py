@@ -67,6 +67,8 @@ class Hugo(Dialect):
             if not src:
                 return unknown(tag, context, why="it names no image (src=…)")
             return figure(src, tag.arg("caption", "title"), tag.arg("alt"), block=tag.line_start)
+        if name in ("toc", "table-of-contents"):  # the book prints its own contents
+            return ""
         if name in ("ref", "relref"):
             target = tag.arg("path", position=0)
             return site_path(target) if target else unknown(tag, context, why="it names no page")

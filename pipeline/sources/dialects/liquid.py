@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from . import Context, Dialect, code_block, escape, figure, labelled_link, unknown
+from . import Context, Dialect, code_block, escape, figure, labelled_link, outside_code, unknown
 from .hugo import IMAGE_NAMES, VIDEO_URLS, VIDEO_WORDS, lookup, site_path, words
 from .tokens import EXPR, TAG, Tag
 
@@ -32,8 +32,42 @@ def post_url(name: str) -> str:
     return f"/{year}/{month}/{day}/{slug}.html"
 
 
+_IAL = re.compile(r"^\s*\{:\s*(?P<inside>[^}]*)\}\s*$")
+_TOC_ITEM = re.compile(r"^\s*(?:[-*+]|1\.)\s+(?:TOC|Table of Contents|Sommaire)\s*$", re.I)
+
+
 class Liquid(Dialect):
     name = "Liquid"
+
+    def rewrite_lines(self, text: str, first_line: int, context: Context) -> str:
+        """kramdown's lines (Jekyll's Markdown): ``{:toc}`` and its list item, attribute lists ``{: .class}``.
+
+        The book has its own contents, so ``* TOC`` + ``{:toc}`` go; an attribute list on its own line
+        is left out with one warning (pandoc has no place for it). Lines are kept, as empty lines.
+        """
+        if "{:" not in text:
+            return text
+        out = []
+        for start, end, is_code in outside_code(text):
+            chunk = text[start:end]
+            if is_code:
+                out.append(chunk)
+                continue
+            lines = chunk.split("\n")
+            for index, line in enumerate(lines):
+                match = _IAL.match(line)
+                if not match:
+                    continue
+                inside = match.group("inside").strip()
+                if inside in ("toc", ":toc"):
+                    if index and _TOC_ITEM.match(lines[index - 1]):
+                        lines[index - 1] = ""
+                else:
+                    context.warn_once("ial", f"kramdown attribute list {{: {inside}}} is left out (this is said "
+                                      "once per manuscript)", first_line + text.count("\n", 0, start) + index)
+                lines[index] = ""
+            out.append("\n".join(lines))
+        return "".join(out)
 
     def convert(self, tag: Tag, context: Context) -> str | None:
         if tag.kind == EXPR and not tag.call:
