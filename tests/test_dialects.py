@@ -177,3 +177,13 @@ def test_kramdown_toc_and_attribute_lists():
     assert "{: .dans-le-code}" in markdown and "{{" not in markdown
     assert markdown.count("\n") == text.count("\n")
     assert [line for _, line in context.warnings] == [5]
+
+
+def test_quarto_equations_are_numbered_and_referenced():
+    ast, context = tree("$$E = mc^2$$ {#eq-energie}\n\nSelon @eq-energie, tout va bien.\n")
+    spans = {n["c"][0][0] or n["c"][0][1][0]: stringify(n["c"][1]) for n in iter_nodes(ast["blocks"])
+             if n["t"] == "Span"}
+    assert spans["equation-number"] == "(1)" and "eq-energie" in spans
+    links = [(n["c"][2][0], stringify(n["c"][1])) for n in iter_nodes(ast["blocks"]) if n["t"] == "Link"]
+    assert links == [("#eq-energie", "Équation 1")]
+    assert "{#eq" not in stringify(ast["blocks"]) and not context.warnings

@@ -24,7 +24,8 @@ from .tokens import HUGO, Tag
 
 _CHUNK = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})\s*\{(?P<lang>[A-Za-z][\w-]*)(?:[\s,][^}]*)?\}\s*$")
 PREFIXES = {"fig": ("Figure", "Figure"), "tbl": ("Tableau", "Table"), "lst": ("Listing", "Listing"),
-            "sec": ("Section", "Section")}
+            "sec": ("Section", "Section"), "eq": ("Équation", "Equation")}
+_EQ_LABEL = re.compile(r"^\{#(eq-[\w-]+)\}$")
 
 
 class Quarto(Dialect):
@@ -108,6 +109,9 @@ def _number_targets(ast: Ast, lang: str) -> tuple[dict[str, str], dict[str, list
     titles: dict[str, list[Node]] = {}
     for node in iter_nodes(ast["blocks"]):
         kind = node["t"]
+        if kind in ("Para", "Plain"):
+            _label_equations(node["c"], counters, numbers, french)
+            continue
         if kind == "Header":
             ident = node["c"][1][0]
             if ident.startswith("sec-"):
@@ -130,6 +134,26 @@ def _number_targets(ast: Ast, lang: str) -> tuple[dict[str, str], dict[str, list
             else:
                 caption.insert(0, {"t": "Plain", "c": head[:-2]})
     return numbers, titles
+
+
+def _label_equations(content: list[Node], counters: dict[str, int], numbers: dict[str, str], french: bool) -> None:
+    """``$$ … $$ {#eq-x}``: the formula in a span with that id, followed by its number "(N)"."""
+    for index, node in enumerate(content):
+        if node["t"] != "Str" or not _EQ_LABEL.match(node["c"]):
+            continue
+        before = index - 1
+        while before >= 0 and content[before]["t"] in ("Space", "SoftBreak"):
+            before -= 1
+        if before < 0 or content[before]["t"] != "Math" or content[before]["c"][0]["t"] != "DisplayMath":
+            continue
+        ident = _EQ_LABEL.match(node["c"]).group(1)
+        counters["eq"] = counters.get("eq", 0) + 1
+        number = counters["eq"]
+        numbers[ident] = f"{PREFIXES['eq'][0 if french else 1]} {number}"
+        formula = content[before]
+        content[before] = {"t": "Span", "c": [[ident, ["equation"], []], [formula]]}
+        content[index] = {"t": "Span", "c": [["", ["equation-number"], []], [{"t": "Str", "c": f"({number})"}]]}
+        del content[before + 1:index]
 
 
 DIALECT = Quarto()
