@@ -522,3 +522,13 @@ def test_blog_pages_are_found_in_hugo_bundles_and_jekyll_dated_posts(tmp_path):
         assert (item["title"], item["issued"]["date-parts"][0][0], item["type"]) == (title, year, "post-weblog")
         assert item["URL"].startswith("https://blog.example.org/")
     assert retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0  # an HTTP date in the past: no wait
+
+
+def test_a_wikipedia_permanent_link_cites_that_revision(httpserver, client):
+    httpserver.expect_request("/wiki-fr/w/rest.php/v1/revision/200000001/bare").respond_with_json(
+        {"id": 200000001, "timestamp": "2023-01-05T10:00:00Z", "page": {"id": 123456, "key": "Lecture_rapide",
+                                                                     "title": "Lecture rapide"}})
+    identifier, _, item = lookup("https://fr.wikipedia.org/w/index.php?title=Lecture_rapide&oldid=200000001", client)
+    assert str(identifier) == "wikipedia:fr:Lecture rapide#200000001"
+    assert item["URL"] == "https://fr.wikipedia.org/w/index.php?title=Lecture_rapide&oldid=200000001"
+    assert item["issued"] == {"date-parts": [[2023, 1, 5]]}
