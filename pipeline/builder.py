@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -67,7 +68,7 @@ def build(project: Project, names: list[str] | None = None, *, formats: tuple[st
     ``on_result`` is called as each manuscript finishes.
     """
     paths = select_manuscripts(project, names)
-    out_dir = out if out is not None else project.output_dir
+    out_dir = project.check_output(out) if out is not None else project.output_dir
     out_dir.mkdir(parents=True, exist_ok=True)
     formats = tuple(f for f in FORMATS if f in formats)
     options = {"formats": formats, "draft": draft, "pdf_variant": pdf_variant}
@@ -90,7 +91,13 @@ def build(project: Project, names: list[str] | None = None, *, formats: tuple[st
         cache = BuildCache(out_dir)
         todo: list[tuple[Path, str | None]] = []
         shared = shared_key(project, options)
+        refused = refused_names(project, paths)
         for path in paths:
+            if path in refused:  # its editions, and those of the file it collides with, are left as they are
+                results[path] = BuildResult(manuscript=path, error=refused[path])
+                if on_result is not None:
+                    on_result(results[path])
+                continue
             key = cache_key(project, path, shared)
             entry = cache.fresh(edition_name(path, draft), key, formats) if key and not force else None
             if entry is None:
@@ -111,9 +118,9 @@ def build(project: Project, names: list[str] | None = None, *, formats: tuple[st
             context = multiprocessing.get_context("fork")
             with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=context) as pool:
                 futures = {pool.submit(build_one, project, path, formats=formats, out_dir=out_dir, draft=draft,
-                                       pdf_variant=pdf_variant): key for path, key in todo}
+                                       pdf_variant=pdf_variant): (path, key) for path, key in todo}
                 for future in as_completed(futures):
-                    finish(future.result(), futures[future])
+                    finish(_result_of(future, futures[future]), futures[future][1])
         else:
             bibliographies: dict[tuple[Path, ...], Bibliography] = {}
             for path, key in todo:
@@ -121,6 +128,52 @@ def build(project: Project, names: list[str] | None = None, *, formats: tuple[st
                                  pdf_variant=pdf_variant, bibliographies=bibliographies), key)
         cache.save()
     return [results[path] for path in paths]
+
+
+def refused_names(project: Project, paths: list[Path]) -> dict[Path, MakeBookError]:
+    """The manuscripts of ``paths`` that cannot be built under their name, with the reason.
+
+    A file name holding a control or bidirectional formatting character
+    (newline, U+202E…) could forge lines of output or hide its real extension;
+    two manuscripts whose names give one slug (``Été.md``, ``ete.md``) would
+    write the same editions: each is refused, naming the other, and neither is
+    built, so the edition already published stays as it was.
+    """
+    refused: dict[Path, MakeBookError] = {}
+    for path in paths:
+        if unsafe_name(path.name):
+            refused[path] = ProjectError(f"the file name {path.name!r} holds a control or formatting character",
+                                         path=path.with_name(ascii(path.name)[1:-1]),
+                                         hint="rename the file with letters, digits, '-' and '_' only")
+    by_slug: dict[str, list[Path]] = {}
+    for path in project.manuscripts():
+        if not unsafe_name(path.name):
+            by_slug.setdefault(slug_for(path), []).append(path)
+    for path in paths:
+        others = [p for p in by_slug.get(slug_for(path), []) if p.name != path.name]
+        if others and path not in refused:
+            named = ", ".join(repr(p.name) for p in others)
+            refused[path] = ProjectError(
+                f"{path.name!r} and {named} would both be published as {slug_for(path)}.pdf/.epub",
+                path=path, hint="rename one of them so that their names differ by more than accents or case")
+    return refused
+
+
+def unsafe_name(name: str) -> bool:
+    """Whether a file name holds a character of Unicode category Cc (controls) or Cf (bidi overrides, ZWJ…)."""
+    import unicodedata
+
+    return any(unicodedata.category(c) in ("Cc", "Cf") for c in name)
+
+
+def _result_of(future, job: tuple[Path, str | None]) -> BuildResult:
+    """The result a worker process sent back, or a failure of that manuscript if the worker died."""
+    try:
+        return future.result()
+    except Exception as exc:  # noqa: BLE001 - a killed or broken worker fails its manuscript only
+        return BuildResult(manuscript=job[0], error=MakeBookError(
+            f"the process building this manuscript stopped ({type(exc).__name__}: {str(exc)[:200]})", path=job[0],
+            hint="build it alone with -j 1 --debug to see why"))
 
 
 def build_one(project: Project, path: Path, *, formats: tuple[str, ...], out_dir: Path, draft: bool,
@@ -138,6 +191,14 @@ def build_one(project: Project, path: Path, *, formats: tuple[str, ...], out_dir
         result.error = ManuscriptError("the text is nested too deeply (lists or quotations inside each "
                                        "other hundreds of times)", path=path,
                                        hint="flatten the nesting; books rarely need more than a few levels")
+    except OSError as exc:  # a full disk, a read-only output folder, a file that vanished
+        result.error = ProjectError(f"could not read or write a file ({exc.strerror or exc})",
+                                    path=exc.filename or path, hint="check free space and permissions, then build again")
+    except Exception as exc:  # a bug in make-book or a library: this manuscript fails, the others still build
+        log.debug("%s failed unexpectedly", path.name, exc_info=True)
+        result.error = MakeBookError(f"internal error while building this manuscript ({type(exc).__name__}: "
+                                     f"{str(exc)[:200]})", path=path,
+                                     hint="run again with --debug and report it, with this manuscript if you can")
     result.seconds = time.perf_counter() - started
     return result
 
@@ -157,11 +218,14 @@ def cache_key(project: Project, path: Path, shared: str) -> str | None:
         manuscript = read_manuscript(project.inside(path, what="manuscript", keep_name=True))
         settings = merge(project.config, manuscript.front_matter)
         return edition_key(shared, path, bibliography_files(project, settings, path), project)
-    except MakeBookError:
+    except Exception:  # noqa: BLE001 - whatever it is, build_one meets it again and reports it for this file
         return None
 
 
 LOCK_FILE = ".make-book.lock"
+#: Temporary files make-book writes in the output folder: atomic_target's ``.<slug>.<ext>.<random>.part``,
+#: the shelf's ``.index.html.part`` and the cache's ``.make-book-cache.json.part``.
+OWN_TEMPORARY = re.compile(r"\.(?:[a-z0-9-]+(?:\.draft)?\.(?:pdf|epub)\.[A-Za-z0-9_]+|index\.html|make-book-cache\.json)\.part")
 
 
 @contextmanager
@@ -172,11 +236,15 @@ def output_lock(out_dir: Path) -> Iterator[None]:
     """
     import fcntl
 
-    with open(out_dir / LOCK_FILE, "a+") as handle:
+    lock = out_dir / LOCK_FILE
+    if lock.is_symlink():  # planted in the output folder: opening it would create or touch its target
+        lock.unlink()
+    with os.fdopen(os.open(lock, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644), "a+") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             for stale in out_dir.glob(".*.part"):
-                stale.unlink(missing_ok=True)
+                if OWN_TEMPORARY.fullmatch(stale.name):  # only what make-book itself left: never a user's file
+                    stale.unlink(missing_ok=True)
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
@@ -269,8 +337,10 @@ def build_manuscript(project: Project, path: Path, result: BuildResult, *, forma
         target = out_dir / f"{slug}.epub"
         cover = None
         if document.settings.cover:
+            line = _front_matter_line(path, "cover")
             cover = project.inside(project.root / document.settings.cover, what="cover image", source=path,
-                                   line=manuscript.line_of(document.settings.cover))
+                                   line=line)
+            check_cover(cover, source=path, line=line)
         with atomic_target(target) as temporary:
             write_epub(rendered, temporary, stylesheet=style(project, EPUB_STYLESHEET), fonts=fonts(project),
                        cover=cover)
@@ -303,13 +373,25 @@ def mark_spelling(project: Project, document: Document, out_dir: Path) -> None:
 
 
 def report_references(project: Project, names: list[str] | None = None, *,
-                      extra_bib: tuple[Path, ...] = ()) -> list[ReferenceReport]:
-    """What ``make-book refs`` prints: every citation and link of each manuscript, with its status."""
+                      extra_bib: tuple[Path, ...] = (),
+                      failures: list[MakeBookError] | None = None) -> list[ReferenceReport]:
+    """What ``make-book refs`` prints: every citation and link of each manuscript, with its status.
+
+    With a ``failures`` list, a manuscript that cannot be read is added to it and
+    the others are still reported; without one, its error is raised.
+    """
     from .references.citations import analyse
 
     cache: dict[tuple[Path, ...], Bibliography] = {}
-    return [analyse(prepare(project, path, extra_bib=extra_bib, bibliographies=cache, lenient=True))
-            for path in select_manuscripts(project, names)]
+    reports = []
+    for path in select_manuscripts(project, names):
+        try:
+            reports.append(analyse(prepare(project, path, extra_bib=extra_bib, bibliographies=cache, lenient=True)))
+        except MakeBookError as exc:
+            if failures is None:
+                raise
+            failures.append(exc)
+    return reports
 
 
 def write_stubs(project: Project, target: Path, names: list[str] | None = None) -> list[str]:
@@ -335,8 +417,11 @@ def check_project(project: Project) -> list[Finding]:
 
     require_manuscripts_folder(project)
     cited: set[str] = set()
-    for report in report_references(project) if project.manuscripts() else []:
+    failures: list[MakeBookError] = []
+    for report in report_references(project, failures=failures) if project.manuscripts() else []:
         cited |= {r.key or r.target for r in report.references if r.key or r.kind == "citation"}
+    for failure in failures:
+        log.warning("%s; its citations are not counted", failure.format(project.root).split("\n")[0])
     return check_bibliography(project.bibliography_files(), cited)
 
 
@@ -462,6 +547,50 @@ def _front_matter_line(manuscript: Path, key: str) -> int | None:
     except (OSError, UnicodeDecodeError):
         return None
     return next((n for n, text in enumerate(lines[:200], start=1) if text.startswith(f"{key}:")), None)
+
+
+COVER_FORMATS = {"PNG": (".png",), "JPEG": (".jpg", ".jpeg")}
+MAX_COVER_BYTES = 20 * 1024 * 1024
+MAX_COVER_PIXELS = 40_000_000  # 5000 × 8000: beyond any e-book cover, far below a decompression bomb
+
+
+def check_cover(cover: Path, *, source: Path, line: int | None) -> None:
+    """Raise ManuscriptError unless ``cover`` is a PNG or JPEG of sane size whose content matches its name.
+
+    The type is read from the content (Pillow), not the name; the pixel count
+    is read from the header before anything is decoded, so a decompression
+    bomb (a small file of billions of pixels) is refused without being unpacked.
+    """
+    from PIL import Image, UnidentifiedImageError
+
+    where = {"path": source, "line": line}
+    if not cover.is_file():
+        raise ManuscriptError(f"cover {cover.name!r} is not a file", **where, hint="name an image file in 'cover:'")
+    if cover.stat().st_size > MAX_COVER_BYTES:
+        raise ManuscriptError(f"cover {cover.name!r} is larger than 20 MB", **where,
+                              hint="save the cover at about 1600 × 2400 pixels")
+    try:
+        with Image.open(cover) as image:
+            kind, width, height = image.format, image.width, image.height
+            if width * height > MAX_COVER_PIXELS:
+                raise ManuscriptError(f"cover {cover.name!r} has {width} × {height} pixels, more than an e-book "
+                                      "cover can need", **where, hint="save the cover at about 1600 × 2400 pixels")
+            image.verify()
+    except ManuscriptError:
+        raise
+    except Image.DecompressionBombError:
+        raise ManuscriptError(f"cover {cover.name!r} has far too many pixels to be decoded safely (a "
+                              "decompression bomb)", **where, hint="save the cover at about 1600 × 2400 pixels") \
+            from None
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
+        raise ManuscriptError(f"cover {cover.name!r} is not a readable PNG or JPEG image ({type(exc).__name__})",
+                              **where, hint="export the cover again as PNG or JPEG") from None
+    if kind not in COVER_FORMATS:
+        raise ManuscriptError(f"cover {cover.name!r} is a {kind} image; an EPUB cover here is PNG or JPEG", **where,
+                              hint="convert the cover to PNG or JPEG")
+    if cover.suffix.lower() not in COVER_FORMATS[kind]:
+        raise ManuscriptError(f"cover {cover.name!r} holds a {kind} image but its name ends in {cover.suffix!r}",
+                              **where, hint=f"rename it with {COVER_FORMATS[kind][0]}")
 
 
 def style(project: Project, name: str) -> Path:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import re
 import sys
@@ -24,6 +25,7 @@ from . import __version__
 from .project import Project
 
 CACHE_FILE = ".make-book-cache.json"
+log = logging.getLogger(__name__)
 
 
 @cache
@@ -109,17 +111,64 @@ class CacheEntry:
     meta: dict[str, Any] = field(default_factory=dict)  # title, author, date, lang: for the shelf
 
 
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*(?:\.draft)?")  # slug_for(), with .draft for a draft edition
+SHA256 = re.compile(r"[0-9a-f]{64}")
+META_TEXTS = ("title", "subtitle", "date", "lang")
+
+
+def entry_problem(slug: Any, entry: CacheEntry) -> str | None:
+    """Why a cache entry read from the output folder cannot be trusted, or None.
+
+    The output folder may come from a pull request like any other input: an
+    entry names only ``<slug>.pdf`` / ``<slug>.epub`` beside the cache, with a
+    SHA-256, a size and a page count of the right types, and its metadata are
+    short texts (the shelf escapes them anyway).
+    """
+    if not isinstance(slug, str) or not SLUG.fullmatch(slug) or len(slug) > 200:
+        return f"slug {str(slug)[:40]!r}"
+    if not isinstance(entry.key, str) or not isinstance(entry.outputs, dict) or not isinstance(entry.meta, dict):
+        return f"entry {slug!r}"
+    for fmt, output in entry.outputs.items():
+        if fmt not in ("pdf", "epub") or not isinstance(output, dict):
+            return f"format {str(fmt)[:20]!r} of {slug!r}"
+        if output.get("file") != f"{slug}.{fmt}":
+            return f"file {str(output.get('file'))[:60]!r} of {slug!r}"
+        if not isinstance(output.get("sha256"), str) or not SHA256.fullmatch(output["sha256"]):
+            return f"hash of {slug}.{fmt}"
+        if type(output.get("size")) is not int or output["size"] < 0:
+            return f"size of {slug}.{fmt}"
+        if output.get("pages") is not None and type(output.get("pages")) is not int:
+            return f"page count of {slug}.{fmt}"
+    for name in META_TEXTS:
+        value = entry.meta.get(name)
+        if value is not None and (not isinstance(value, str) or len(value) > 2000):
+            return f"{name} of {slug!r}"
+    authors = entry.meta.get("author", [])
+    if not isinstance(authors, list) or not all(isinstance(a, str) and len(a) < 2000 for a in authors):
+        return f"author of {slug!r}"
+    return None
+
+
 class BuildCache:
     """The cache file of one output folder. Only the process holding the output lock writes it."""
 
     def __init__(self, out_dir: Path) -> None:
         self.path = out_dir / CACHE_FILE
         self.out_dir = out_dir
+        self.entries: dict[str, CacheEntry] = {}
+        if self.path.is_symlink() or not self.path.is_file():
+            return
         try:
             raw = json.loads(self.path.read_text(encoding="utf-8"))
-            self.entries = {slug: CacheEntry(**entry) for slug, entry in raw.items()}
-        except (OSError, ValueError, TypeError):
-            self.entries = {}
+            entries = {slug: CacheEntry(**entry) for slug, entry in raw.items()}
+            problem = next((p for slug, entry in entries.items() if (p := entry_problem(slug, entry))), None)
+        except (OSError, ValueError, TypeError, AttributeError, RecursionError) as exc:
+            problem = f"it cannot be read ({type(exc).__name__})"
+        if problem:
+            log.warning("%s: the build cache is not valid (%s); it is ignored and every edition is rebuilt",
+                        self.path, problem)
+            return
+        self.entries = entries
 
     def fresh(self, slug: str, key: str, formats: tuple[str, ...]) -> CacheEntry | None:
         entry = self.entries.get(slug)
@@ -127,7 +176,7 @@ class BuildCache:
             return None
         for output in entry.outputs.values():
             path = self.out_dir / output["file"]
-            if not path.is_file() or path.stat().st_size != output["size"] or file_digest(path) != output["sha256"]:
+            if path.is_symlink() or not path.is_file() or path.stat().st_size != output["size"] or file_digest(path) != output["sha256"]:
                 return None
         return entry
 
@@ -140,5 +189,6 @@ class BuildCache:
     def save(self) -> None:
         data = {slug: entry.__dict__ for slug, entry in sorted(self.entries.items())}
         temporary = self.path.with_name(self.path.name + ".part")
+        temporary.unlink(missing_ok=True)  # never write through a link planted in the output folder
         temporary.write_text(json.dumps(data, indent=1, ensure_ascii=False), encoding="utf-8")
         os.replace(temporary, self.path)

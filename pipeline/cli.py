@@ -170,6 +170,9 @@ def cli() -> None:
 
         make-book build essai     build manuscripts/essai.md only
     """
+    from .safe_output import guard_standard_streams
+
+    guard_standard_streams()  # no manuscript can make a line of output a CI command or close a code block
 
 
 @cli.command(short_help="Build the PDF and EPUB editions (the default command).")
@@ -303,13 +306,16 @@ def refs(manuscripts: tuple[str, ...], output_format: str, strict: bool, stubs_f
         if output_format == "text":
             shown = f": {', '.join(added)}" if added else " (nothing new)"
             click.echo(f"{len(added)} stub(s) added to {stubs_file}{shown}\n")
-    reports = report_references(project, names, extra_bib=extra)
+    failures: list[MakeBookError] = []
+    reports = report_references(project, names, extra_bib=extra, failures=failures)
+    for failure in failures:  # one manuscript that cannot be read does not hide the others' reports
+        click.echo(f"error: {failure.format(project.root)}", err=True)
     if output_format == "json":
         click.echo(json.dumps([r.as_dict() for r in reports], ensure_ascii=False, indent=2))
     else:
         for report in reports:
             click.echo(format_report(report, path_shower(root)))
-    if strict and any(r.unresolved for r in reports):
+    if failures or (strict and any(r.unresolved for r in reports)):
         raise click.exceptions.Exit(1)
 
 
@@ -553,7 +559,7 @@ def shelf(out: Path | None, drafts: bool, root: Path) -> None:
     from .editions.shelf import write_shelf
 
     project = open_project(root)
-    target = write_shelf(out.resolve() if out else project.output_dir, project.config.lang, drafts=drafts)
+    target = write_shelf(project.check_output(out) if out else project.output_dir, project.config.lang, drafts=drafts)
     click.echo(f"wrote {path_shower(root, out)(target)}")
 
 

@@ -40,7 +40,28 @@ class Project:
 
     @property
     def output_dir(self) -> Path:
-        return self.inside(self.root / self.config.output, what="the output folder", allow_missing=True)
+        """The output folder of make-book.toml (default dist/), inside the project and checked by check_output."""
+        return self.check_output(self.inside(self.root / self.config.output, what="the output folder",
+                                             allow_missing=True))
+
+    def check_output(self, folder: Path) -> Path:
+        """``folder`` resolved, unless writing there could destroy inputs: ProjectError then.
+
+        Refused: the project root or a folder holding it, and manuscripts/,
+        bibliography/, styles/ or any folder inside them (editions would be
+        read back as images of the manuscripts, a build would replace inputs).
+        """
+        resolved = folder.resolve()
+        inputs = [self.root / name for name in (MANUSCRIPTS, BIBLIOGRAPHY, STYLES)]
+        if self.root.is_relative_to(resolved):
+            problem = "is the project folder itself" if resolved == self.root else "holds the project folder"
+        elif any(resolved.is_relative_to(p.resolve()) for p in inputs):
+            problem = "is one of the input folders (manuscripts/, bibliography/, styles/) or inside one"
+        else:
+            return resolved
+        raise ProjectError(f"the output folder {str(folder)!r} {problem}; make-book will not write its editions, "
+                           "cache and shelf there", path=folder,
+                           hint="use a folder of its own, e.g. output = \"dist\" in make-book.toml or --out dist")
 
     def manuscripts(self) -> list[Path]:
         """Every ``*.md`` in manuscripts/, and every page bundle (``manuscripts/NAME/index.md``, as Hugo

@@ -28,8 +28,79 @@ _CLEANER = Cleaner(
     page_structure=False, processing_instructions=True, embedded=True, frames=True, forms=True,
     annoying_tags=False, remove_unknown_tags=False, safe_attrs_only=False,
 )
-_LOADS = re.compile(r"url\s*\(|expression\s*\(|@import|behavio(u)?r\s*:", re.I)
-RESOURCE_ATTRIBUTES = ("src", "srcset", "poster", "data", "background", "longdesc", "xlink:href")
+RESOURCE_ATTRIBUTES = ("src", "srcset", "poster", "data", "background", "longdesc", "xlink:href", "lowsrc",
+                       "dynsrc", "codebase", "archive", "classid", "manifest", "icon", "srcdoc", "formaction",
+                       "action", "profile")
+#: Attributes that make a reader (or WeasyPrint) send a request or read a file: dropped wherever they are.
+FETCHING_ATTRIBUTES = ("ping", "rel", "attributionsrc", "imagesrcset", "imagesizes", "background", "lowsrc",
+                       "dynsrc", "longdesc", "manifest", "profile", "itemtype")
+#: Elements removed with their content: they load or run something, or change every address (<base>).
+REMOVED_ELEMENTS = ("base", "template", "noscript", "portal", "fencedframe", "track", "source", "applet", "bgsound", "frameset", "layer", "ilayer")
+#: CSS functions that load an image or a document (CSS Images 3/4, CSS Values 4 src(), old IE expression()).
+LOADING_FUNCTIONS = {"url", "src", "image", "image-set", "-webkit-image-set", "cross-fade", "-webkit-cross-fade",
+                     "element", "-moz-element", "expression", "paint"}
+#: CSS properties that attach behaviour: Internet Explorer's behavior, Firefox's old -moz-binding.
+BINDING_PROPERTIES = {"behavior", "behaviour", "-moz-binding", "-ms-behavior"}
+#: An id (or class name) a validator accepts and a link can name: one word of letters, digits and the
+#: characters RFC 3986 allows in a fragment unencoded ("-._~!$&()*+,;=:@/?"); no space (HTML), no
+#: control character (XML 1.0), no quote, "<", ">" or "#" (EPUBCheck RSC-020 refuses them in a fragment).
+VALID_ID = re.compile(r"[\w\-.~!$&()*+,;=:@/?]+")
+
+
+def css_references(css: str) -> list[str]:
+    """Every address a CSS text (a style sheet or a ``style`` attribute) would load, escapes decoded.
+
+    Found with tinycss2's tokenizer, so ``u\\72l(…)`` is read as ``url(…)``:
+    ``url()`` tokens, the string arguments of :data:`LOADING_FUNCTIONS`
+    (``image-set("a.png" 1x)``), ``@import "x.css"``. A binding property
+    (``behavior``, ``-moz-binding``) is reported as ``"<binding>"``.
+    Shapes: CSS text in, list of addresses (str) out.
+    """
+    import tinycss2
+
+    found: list[str] = []
+
+    def walk(tokens, loading: bool = False) -> None:
+        after_import = False
+        for token in tokens:
+            kind = token.type
+            if kind == "url":
+                found.append(token.value)
+            elif kind == "string" and (loading or after_import):
+                found.append(token.value)
+            elif kind == "function":
+                name = token.lower_name
+                walk(token.arguments, loading or name in LOADING_FUNCTIONS)
+                if name in LOADING_FUNCTIONS and not any(t.type in ("url", "string") for t in token.arguments):
+                    found.append(f"{name}()")
+            elif kind in ("() block", "[] block", "{} block"):
+                walk(token.content, loading)
+            elif kind == "ident" and token.lower_value in BINDING_PROPERTIES:
+                found.append("<binding>")
+            if kind == "at-keyword":
+                after_import = token.lower_value == "import"
+            elif kind not in ("whitespace", "comment"):
+                after_import = False
+
+    # Tokens, not rules: a style attribute and a style sheet are read alike, and nothing is skipped
+    # as a parse error.
+    walk(tinycss2.parse_component_value_list(css, skip_comments=True))
+    return found
+
+
+def remote_or_outside(address: str) -> bool:
+    """Whether a style sheet address would leave the book: any scheme but data:, //host, /absolute, or ..
+
+    Relative addresses inside the package (``fonts/x.ttf``) are the only ones kept.
+    """
+    if address.startswith("<") or address.endswith("()"):
+        return True
+    parts = urlsplit(address.strip())
+    if parts.scheme == "data":
+        return False
+    path = unquote(parts.path).replace("\\", "/")
+    return bool(parts.scheme or parts.netloc or address.strip().startswith(("/", "\\"))
+                or ".." in path.split("/"))
 
 
 def sanitize(body: HtmlElement, document: Document, root: Path) -> None:
@@ -43,20 +114,44 @@ def sanitize(body: HtmlElement, document: Document, root: Path) -> None:
     _settle_math(body, document)
     _CLEANER(body)
     _settle_media(body, document, root)
+    for element in body.xpath("|".join(f".//{name}" for name in REMOVED_ELEMENTS)):
+        if element.getparent() is not None:
+            document.warn(f"raw <{element.tag}> removed: it would load or change what the book reads")
+            remove_keeping_tail(element)
+    for picture in body.xpath(".//picture"):  # its <img> stays, as any other image; its <source>s are gone
+        picture.drop_tag()
     for element in list(body.iter()):
-        if not isinstance(element.tag, str):
+        if not isinstance(element.tag, str) or element.getparent() is None and element is not body:
             continue
         for name in list(element.attrib):
-            if ":" in name or name.lower().startswith("on"):
+            lower = name.lower()
+            if ":" in name or lower.startswith("on") or lower in FETCHING_ATTRIBUTES:
                 del element.attrib[name]
         style = element.get("style")
-        if style and _LOADS.search(style):
+        if style and css_references(style):
+            document.warn(f"the style of a raw <{element.tag}> loads {css_references(style)[0][:80]!r}: "
+                          "style removed, nothing is fetched")
             del element.attrib["style"]
+        identifier = element.get("id")
+        if identifier is not None and not VALID_ID.fullmatch(identifier):
+            line = document.manuscript.line_of(identifier[:40]) if identifier else None
+            document.warn(f"id {identifier[:60]!r} of a raw <{element.tag}> removed: an id is one word "
+                          "of letters, digits and - _ . : (no spaces, quotes, < > # or control characters)", line)
+            del element.attrib["id"]
+        classes = element.get("class")
+        if classes is not None and any(not VALID_ID.fullmatch(c) for c in classes.split()):
+            kept = " ".join(c for c in classes.split() if VALID_ID.fullmatch(c))
+            if kept:
+                element.set("class", kept)
+            else:
+                del element.attrib["class"]
         if element.tag == "a" and element.get("href") == "":
             element.attrib.pop("href")
             element.tag = "span"
         elif element.tag == "a" and (element.get("href") or "").startswith(("http:", "https:")):
             element.set("href", without_tracking(element.get("href"), keep_fragment=True))
+        elif element.tag != "a" and element.get("href") is not None:
+            del element.attrib["href"]  # only a link the reader follows may hold an address
         if element.tag == "img":
             _settle_image(element, document, root)
         elif any(element.get(a) for a in RESOURCE_ATTRIBUTES) and element.tag not in ("img",):
@@ -110,8 +205,10 @@ def _settle_media(body: HtmlElement, document: Document, root: Path) -> None:
 def _settle_image(img: HtmlElement, document: Document, root: Path) -> None:
     src = img.get("src") or ""
     img.attrib.pop("srcset", None)
+    img.attrib.pop("sizes", None)
     if src.startswith(str(root)) and Path(src).is_file():
-        return  # a Markdown image, already resolved inside the project
+        _refuse_unsafe_svg(img, Path(src), document)  # a Markdown image, already resolved inside the project
+        return
     line = document.manuscript.line_of(src) if src else None
     parts = urlsplit(src)
     if parts.scheme in ("http", "https", "ftp") or src.startswith("//") or parts.scheme == "data":
@@ -125,7 +222,9 @@ def _settle_image(img: HtmlElement, document: Document, root: Path) -> None:
         return
     if parts.scheme == "file":
         path = Path(unquote(parts.path))
-        img.set("src", str(locate_image(src, [path], document, root, line)))
+        found = locate_image(src, [path], document, root, line)
+        img.set("src", str(found))
+        _refuse_unsafe_svg(img, found, document)
         return
     found = find_image(unquote(parts.path), document, root, line)  # /img/x.png: the blog's static folders
     if found is None:  # reported with every other missing image; a draft shows a framed placeholder
@@ -134,6 +233,62 @@ def _settle_image(img: HtmlElement, document: Document, root: Path) -> None:
         img.getparent().replace(img, span)
         return
     img.set("src", str(found))
+    _refuse_unsafe_svg(img, found, document)
+
+
+def _refuse_unsafe_svg(img: HtmlElement, path: Path, document: Document) -> None:
+    """Replace an SVG image that could run a script or load anything by its description, with a warning."""
+    if path.suffix.lower() not in (".svg", ".svgz"):
+        return
+    problem = svg_problem(path)
+    if problem:
+        document.warn(f"image {path.name!r} is not used: {problem}; its description is printed instead",
+                      document.manuscript.line_of(path.name))
+        _replace_by_alt(img)
+
+
+SVG_NS = "http://www.w3.org/2000/svg"
+XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
+
+
+def svg_problem(path: Path) -> str | None:
+    """Why the SVG file at ``path`` may not go into a book, or None when it is self-contained.
+
+    Refused (SVG 1.1/2 features that run code or load resources): a document
+    type declaration, ``<script>``, ``<foreignObject>``, ``on*`` handlers, any
+    ``href``/``xlink:href`` other than a ``#fragment`` or a ``data:`` image,
+    and a ``<style>`` or ``style`` whose CSS loads an address (see css_references).
+    """
+    from lxml import etree
+
+    if path.suffix.lower() == ".svgz":
+        return "compressed SVG is not accepted; save it as .svg"
+    if path.stat().st_size > 10 * 1024 * 1024:
+        return "the SVG file is larger than 10 MB"
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+    try:
+        tree = etree.parse(str(path), parser)
+    except etree.XMLSyntaxError as exc:
+        return f"it is not well-formed SVG (line {exc.lineno})"
+    if tree.docinfo.internalDTD is not None or tree.docinfo.doctype:
+        return "it has a <!DOCTYPE> declaration"
+    for element in tree.iter():
+        if not isinstance(element.tag, str):
+            continue
+        local = etree.QName(element).localname.lower()
+        if local in ("script", "foreignobject", "iframe", "handler", "listener"):
+            return f"it holds a <{local}> element"
+        for name, value in element.attrib.items():
+            attribute = etree.QName(name).localname.lower()
+            if attribute.startswith("on"):
+                return f"it holds an event handler ({attribute})"
+            if attribute == "href" and not value.strip().startswith(("#", "data:image/")):
+                return f"it refers to {value[:60]!r}"
+            if attribute == "style" and css_references(value):
+                return "a style in it loads an address"
+        if local == "style" and css_references(element.text or ""):
+            return "its style sheet loads an address"
+    return None
 
 
 def _replace_by_alt(img: HtmlElement) -> None:

@@ -19,14 +19,17 @@ import uuid
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 from xml.sax.saxutils import escape, quoteattr
 
 from lxml import etree
+from lxml.builder import ElementMaker
 from lxml.html import HtmlElement, html_to_xhtml
 from lxml.html import builder as E
 
 from ..config import build_time
 from ..errors import RenderError
+from ..sanitize import css_references, remote_or_outside
 from ..render import Rendered, remove_keeping_tail, title_page
 from ..terms import authors_line, format_date
 from ..terms import localised
@@ -39,6 +42,7 @@ MATHML_NS = "http://www.w3.org/1998/Math/MathML"
 EPUB_NS = "http://www.idpf.org/2007/ops"
 EPUB_TYPE = "data-epub-type"  # becomes epub:type when the page is serialised
 STYLESHEET = "book.css"
+FRAGMENT_SAFE = "-._~!$&'()*+,;=:@/?"  # RFC 3986 fragment characters kept as they are; the rest percent-encoded
 FONT_MEDIA = {".ttf": "font/ttf", ".otf": "font/otf", ".woff": "font/woff", ".woff2": "font/woff2"}
 IMAGE_MEDIA = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
                ".svg": "image/svg+xml", ".webp": "image/webp"}
@@ -87,8 +91,8 @@ def write_epub(rendered: Rendered, target: Path, *, stylesheet: Path, fonts: lis
     add_accessibility_metadata(book, lang, has_images=bool(images), conforms=all_images_described(pages))
 
     css = stylesheet.read_bytes()
-    if re.search(rb"url\(\s*['\"]?\s*(https?:)?//|@import\s+['\"]?(https?:)?//", css, re.I):
-        raise RenderError(f"the e-book stylesheet {stylesheet.name} loads something from the network",
+    if any(remote_or_outside(address) for address in css_references(css.decode("utf-8", "replace"))):
+        raise RenderError(f"the e-book stylesheet {stylesheet.name} loads something from the network or from outside the book",
                           path=stylesheet, hint="an EPUB must hold all its files: put fonts and images in styles/")
     book.add_item(epub.EpubItem(uid="css", file_name=STYLESHEET, media_type="text/css", content=css))
     text = "".join(page.body.text_content() for page in pages) + doc.title + "".join(settings.author)
@@ -376,31 +380,33 @@ def xhtml_document(title: str, lang: str, *content: etree._Element, extra_head: 
 
 
 def nav_page(title: str, pages: list[Page], lang: str) -> bytes:
-    """The EPUB 3 navigation document: nested contents and landmarks, in the book's language."""
-    def entries(page_name: str, children: list) -> str:
-        if not children:
-            return ""
-        items = "".join(
-            f'<li><a href="{page_name}#{fragment}">{escape(text)}</a>{entries(page_name, sub)}</li>'
-            for text, fragment, sub in children)
-        return f"<ol>{items}</ol>"
+    """The EPUB 3 navigation document: nested contents and landmarks, in the book's language.
 
-    toc_items = "".join(f'<li><a href="{p.name}">{escape(p.title)}</a>{entries(p.name, p.toc)}</li>'
-                        for p in pages if p.in_toc)
+    Built as an lxml tree: titles and fragment ids from the manuscript are text
+    and attribute values, never markup.
+    """
+    x = ElementMaker(namespace=XHTML_NS, nsmap={None: XHTML_NS, "epub": EPUB_NS})
+
+    def entries(page_name: str, children: list) -> list:
+        if not children:
+            return []
+        return [x.ol(*(x.li(x.a(text, href=f"{page_name}#{quote(fragment, safe=FRAGMENT_SAFE)}"),
+                            *entries(page_name, sub))
+                       for text, fragment, sub in children))]
+
+    toc_items = [x.li(x.a(p.title, href=p.name), *entries(p.name, p.toc)) for p in pages if p.in_toc]
     landmarks = [("cover", "cover.xhtml", localised("cover", lang)),
                  ("titlepage", "titlepage.xhtml", localised("titlepage", lang))]
     text_pages = [p for p in pages if p.in_toc and "bibliography" not in p.epub_type]
     if text_pages:
         landmarks.append(("bodymatter", text_pages[0].name, localised("start", lang)))
     landmarks += [("bibliography", p.name, p.title) for p in pages if "bibliography" in p.epub_type]
-    landmark_items = "".join(f'<li><a epub:type="{kind}" href="{href}">{escape(text)}</a></li>'
-                             for kind, href, text in landmarks)
+    landmark_items = [x.li(x.a(text, {f"{{{EPUB_NS}}}type": kind}, href=href)) for kind, href, text in landmarks]
     contents = localised("contents", lang)
-    nav = (f'<nav epub:type="toc" id="toc" role="doc-toc"><h1>{escape(contents)}</h1><ol>{toc_items}</ol></nav>'
-           f'<nav epub:type="landmarks" id="landmarks" hidden="hidden"><h2>{escape(localised("landmarks", lang))}'
-           f"</h2><ol>{landmark_items}</ol></nav>")
-    wrapper = etree.fromstring(f'<div xmlns="{XHTML_NS}" xmlns:epub="{EPUB_NS}">{nav}</div>'.encode())
-    return xhtml_document(contents, lang, *wrapper)
+    toc = x.nav(x.h1(contents), x.ol(*toc_items), {f"{{{EPUB_NS}}}type": "toc"}, id="toc", role="doc-toc")
+    marks = x.nav(x.h2(localised("landmarks", lang)), x.ol(*landmark_items), {f"{{{EPUB_NS}}}type": "landmarks"},
+                  id="landmarks", hidden="hidden")
+    return xhtml_document(contents, lang, toc, marks)
 
 
 def ncx_toc(pages: list[Page]) -> list:

@@ -83,6 +83,9 @@ def write_shelf(out_dir: Path, lang: str | None = None, *, drafts: bool = False)
     target = out_dir / SHELF
     refuse_foreign_page(target)
     assets = out_dir / ASSETS
+    for folder in (assets, assets / "covers"):
+        if folder.is_symlink():  # make-book's own folder names: a link planted there is replaced, not followed
+            folder.unlink()
     assets.mkdir(exist_ok=True)
     for name in FONTS:
         source = house_styles() / "fonts" / name
@@ -92,7 +95,8 @@ def write_shelf(out_dir: Path, lang: str | None = None, *, drafts: bool = False)
     for slug, entry in sorted(cache.entries.items(), key=lambda kv: str(kv[1].meta.get("date", "")), reverse=True):
         if entry.meta.get("draft_edition") and not drafts:
             continue
-        outputs = {fmt: out for fmt, out in entry.outputs.items() if (out_dir / out["file"]).is_file()}
+        outputs = {fmt: out for fmt, out in entry.outputs.items()
+                   if (out_dir / out["file"]).is_file() and not (out_dir / out["file"]).is_symlink()}
         if not outputs:
             continue
         items.append(_item(out_dir, slug, entry.meta, outputs, lang))

@@ -226,6 +226,13 @@ def _load_yaml(text: str, path: Path, first_line: int) -> tuple[dict[str, Any], 
         problem = explain_yaml_error(text, exc)
         raise ManuscriptError(f"invalid YAML front matter: {problem.message}", path=path,
                               line=first_line + problem.line, hint=problem.hint) from None
+    except RecursionError:
+        raise ManuscriptError("the front matter is nested too deeply (lists or mappings inside each other "
+                              "hundreds of times)", path=path, line=first_line,
+                              hint="flatten the front matter: one 'key: value' per line") from None
+    except (ValueError, OverflowError, TypeError) as exc:  # any other value a constructor cannot build
+        raise ManuscriptError(f"the front matter holds a value YAML cannot read ({str(exc)[:120]})", path=path,
+                              line=first_line, hint="check the dates and numbers of the front matter") from None
     finally:
         loader.dispose()
     if data is None:
