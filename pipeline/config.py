@@ -39,7 +39,15 @@ def _text(value: Any) -> str:
     value = value.strip()
     if not value:
         raise Invalid("expected text, got an empty value")
+    bad = NOT_XML.search(value)
+    if bad:
+        raise Invalid(f"the text holds the control character U+{ord(bad.group()):04X}, which no edition can "
+                      "contain; remove it")
     return value
+
+
+#: Characters XML 1.0 (§2.2 Char) refuses: every edition is XML, so a text holding one cannot be published.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
 def _texts(value: Any) -> tuple[str, ...]:
@@ -315,6 +323,9 @@ def load_config(root: Path) -> Settings:
     path = root / CONFIG_FILE
     if not path.is_file():
         return Settings()
+    if not path.resolve().is_relative_to(root.resolve()):
+        raise ConfigError(f"{CONFIG_FILE} is a symbolic link to a file outside the project folder", path=path,
+                          hint="replace the link by the file itself")
     try:
         text = path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -17,7 +17,8 @@ opened: list[str] = []  # every open() of a watched path, by this process, since
 def _audit(event: str, args: tuple) -> None:
     if event == "open" and _watched and args and isinstance(args[0], (str, bytes, os.PathLike)):
         name = os.fsdecode(args[0])
-        if os.path.realpath(name) in _watched:
+        real = os.path.realpath(name)
+        if real in _watched or any(real.startswith(folder + os.sep) for folder in _watched):
             opened.append(name)
 
 
@@ -25,7 +26,7 @@ sys.addaudithook(_audit)  # an audit hook cannot be removed: it only records pat
 
 
 def watch(path: Path) -> None:
-    """Record every open of ``path`` (by its real path) in :data:`opened`."""
+    """Record every open of ``path`` (by its real path), or of any file below it, in :data:`opened`."""
     _watched.add(os.path.realpath(path))
 
 
@@ -68,13 +69,18 @@ class Canary:
         self.server.server_close()
 
 
-def outputs_text(folder: Path) -> str:
-    """Every byte under ``folder`` (zip members expanded), decoded loosely, to search for leaked text."""
+def outputs_text(folder: Path, *, published_only: bool = False) -> str:
+    """Every byte under ``folder`` (zip members expanded), decoded loosely, to search for leaked text.
+
+    ``published_only``: only the editions and the shelf (not the cache, which records warnings).
+    """
     import zipfile
 
     chunks = []
     for path in sorted(folder.rglob("*")):
         if not path.is_file() or path.is_symlink():
+            continue
+        if published_only and path.suffix not in (".pdf", ".epub", ".html", ".png"):
             continue
         data = path.read_bytes()
         chunks.append(data.decode("utf-8", "replace"))

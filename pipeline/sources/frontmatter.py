@@ -356,7 +356,7 @@ def _is_draft(lowered: dict[str, str], data: dict[str, Any]) -> bool:
     def value(name: str) -> Any:
         return data.get(lowered[name]) if name in lowered else None
 
-    truthy = {True, "true", "yes", "True", "Yes"}
+    truthy = (True, "true", "yes", "True", "Yes")  # a tuple: a list or mapping value must not raise TypeError
     return (value("draft") in truthy or str(value("status") or "").lower() in ("draft", "hidden")
             or value("published") in (False, "false", "False", "no"))
 

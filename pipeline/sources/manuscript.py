@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..config import FRONT_MATTER_ONLY, PROJECT_ONLY, SETTING_NAMES, validate
+from ..config import NOT_XML, FRONT_MATTER_ONLY, PROJECT_ONLY, SETTING_NAMES, validate
 from ..errors import ManuscriptError
 from .frontmatter import normalise, split_front_matter
 
@@ -88,6 +88,11 @@ def read_manuscript(path: Path, *, lenient: bool = False) -> Manuscript:
                               path=path, line=line,
                               hint="save the file as UTF-8 (in most editors: Save with encoding > UTF-8)") from None
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    bad = NOT_XML.search(text)
+    if bad:
+        raise ManuscriptError(f"the file holds the control character U+{ord(bad.group()):04X}, which no edition "
+                              "can contain", path=path, line=text.count("\n", 0, bad.start()) + 1,
+                              hint="delete it (it is often invisible: retype the line)")
     if not text.strip():
         raise ManuscriptError("the manuscript is empty", path=path, line=1,
                               hint="write a title in front matter and some text, or remove the file")
