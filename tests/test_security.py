@@ -285,7 +285,7 @@ def test_css_references_reads_escapes_and_every_loading_function():
 
 
 HOSTILE_IDS = ['x">a</a><script>fetch("{base}/nav")</script><a href="#x', 'x" onclick="alert(document.domain)" data-x="',
-               "a&lt;b", "a b", "#x", "é\u202eevil", "a\u0007b"]
+               "a&lt;b", "a b", "#x", "é\u202eevil"]  # control characters: refused for the whole file, see below
 
 
 def test_hostile_ids_never_reach_the_navigation(project):
@@ -510,3 +510,9 @@ def test_a_make_book_toml_linked_from_outside_is_not_read(project, outside):
         open_project(root)
     assert "outside the project" in info.value.message
     assert_nothing_leaked(root, outside, str(info.value))
+
+
+def test_a_control_character_in_the_text_is_refused_with_its_line(project):
+    root = project({"essai.md": ESSAY.format(title="Essai") + "\nA bell \x07 here.\n"}, bib={"refs.bib": BIB})
+    [result] = build(open_project(root), formats=("epub",))
+    assert not result.ok and "U+0007" in result.error.message and result.error.line == 8
