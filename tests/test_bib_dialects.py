@@ -113,6 +113,8 @@ def test_dialect_builds_with_a_clean_bibliography(built, dialect):
         seen = epub.replace("\u2011", "–") if lang == "fr" else epub.lower()
         for word in words:
             assert (word if lang == "fr" else word.lower()) in seen, f"{dialect}/{lang}: {word!r} missing from {epub!r}"
+        if dialect == "jabref":  # no langid: the title's language is guessed, so English keeps its case
+            assert "Une histoire de la lecture" in epub and "Lire à plusieurs voix" in epub
         hrefs = [a.get("href") for a in page.iter("{*}a") if (a.get("href") or "").startswith("http")]
         assert all(not re.search(r"[{}\\\s]", href) for href in hrefs), hrefs
 

