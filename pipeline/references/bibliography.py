@@ -90,7 +90,7 @@ class Problem:
         return BibliographyError(self.message, path=self.path, line=self.line, hint=self.hint)
 
     def format(self, root: Path | None = None) -> str:
-        return self.error().format(root) if root is None else self.error().format(root)
+        return self.error().format(root)
 
 
 @dataclass(frozen=True)
@@ -137,7 +137,7 @@ class Bibliography:
         for key in keys:
             entry = self.entries.get(key)
             if entry is not None:
-                involved |= {p for p in _parents(entry)}
+                involved |= set(_parents(entry))
         errors = [p for p in self.problems if p.key in involved and p.blocking]
         return errors, [p for p in self.problems if p not in errors]
 

@@ -17,9 +17,8 @@ import re
 from pathlib import Path
 
 from .bibliography import UNUSED_FIELDS, Bibliography, Entry
-from .identifiers import arxiv
+from .identifiers import arxiv, entry_urls
 from .latex import to_text, unknown_commands, verbatim
-from .identifiers import entry_urls
 
 # biblatex entry type → CSL type (CSL 1.0.2 item types).
 TYPES = {
@@ -377,11 +376,6 @@ def _balanced(text: str) -> bool:
         if depth < 0:
             return False
     return depth == 0
-
-
-def where_is(bibliography: Bibliography, key: str) -> tuple[Path, int] | None:
-    entry = bibliography.entries.get(key)
-    return (entry.path, entry.line) if entry else None
 
 
 def references_for(document) -> list[dict]:
