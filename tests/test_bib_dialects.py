@@ -82,12 +82,8 @@ def bibliography_text(pages: list[str], lang: str) -> str:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     roots = {}
-    for dialect, (keys, links, _words) in DIALECTS.items():
-        root = tmp_path_factory.mktemp(dialect)
-        (root / "bibliography").mkdir()
-        shutil.copy(DATA / f"{dialect}.bib", root / "bibliography" / f"{dialect}.bib")
-        for lang in ("fr", "en"):
-            write(root / "manuscripts" / f"{lang}.md", essay(lang, keys, links))
+    for dialect in DIALECTS:
+        root = corpus_project(tmp_path_factory.mktemp(dialect) / "book", dialect)
         results = build(open_project(root))
         roots[dialect] = (root, results)
     return roots
@@ -135,9 +131,20 @@ def test_dialect_epubs_pass_epubcheck(built, dialect):
         assert run_epubcheck(root / "dist" / f"{lang}.epub") == []
 
 
-def test_check_on_the_dialects_says_only_true_things(built):
+def corpus_project(root: Path, dialect: str) -> Path:
+    """A project with the dialect's library and its French and English essays."""
+    keys, links, _words = DIALECTS[dialect]
+    (root / "bibliography").mkdir(parents=True)
+    shutil.copy(DATA / f"{dialect}.bib", root / "bibliography" / f"{dialect}.bib")
+    for lang in ("fr", "en"):
+        write(root / "manuscripts" / f"{lang}.md", essay(lang, keys, links))
+    return root
+
+
+def test_check_on_the_dialects_says_only_true_things(tmp_path):
+    roots = {dialect: corpus_project(tmp_path / dialect, dialect) for dialect in DIALECTS}
     findings = {dialect: [f.format(root) for f in check_project(open_project(root))]
-                for dialect, (root, _results) in built.items()}
+                for dialect, root in roots.items()}
     flat = "\n".join(line for lines in findings.values() for line in lines)
     assert "same work" not in flat  # Scopus's two papers share their proceedings' ISBN: not one work
     assert "has no booktitle" not in flat and "has no url" not in flat  # crossref and eprint honoured

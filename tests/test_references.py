@@ -236,7 +236,7 @@ def test_check_reports_with_file_and_line(project):
 """
     root = project({"a.md": "---\ntitle: A\nlang: en\n---\n\nSee @eco1985lector.\n"}, bib={"refs.bib": bib})
     result = CliRunner().invoke(cli, ["check", "--root", str(root)], catch_exceptions=False)
-    out = result.output
+    out = result.output.replace(f"{root}/", "")  # paths are shown under --root as typed
     assert result.exit_code == 0
     assert "warning: bibliography/refs.bib:42: 'attention-again' is the same work as 'vaswani2017attention'" in out
     assert "warning: bibliography/refs.bib:46: 'incomplete' (article) has no author" in out
@@ -247,10 +247,12 @@ def test_check_reports_with_file_and_line(project):
     (root / "bibliography" / "bad.bib").write_text("@book{x,\n  title = {Open\n}\n", encoding="utf-8")
     result = CliRunner().invoke(cli, ["check", "--root", str(root)], catch_exceptions=False)
     assert result.exit_code == 0  # x is cited by no manuscript: a warning
-    assert "warning: bibliography/bad.bib:2: the brace opened here in field 'title' of entry 'x'" in result.output
+    assert "warning: bibliography/bad.bib:2: the brace opened here in field 'title' of entry 'x'" in \
+        result.output.replace(f"{root}/", "")
     (root / "manuscripts" / "b.md").write_text("---\ntitle: B\nlang: en\n---\n\nSee @x.\n", encoding="utf-8")
     result = CliRunner().invoke(cli, ["check", "--root", str(root)], catch_exceptions=False)
-    assert result.exit_code == 1 and "error: bibliography/bad.bib:2: the brace opened here" in result.output
+    assert result.exit_code == 1
+    assert "error: bibliography/bad.bib:2: the brace opened here" in result.output.replace(f"{root}/", "")
 
 
 def test_the_authors_citation_style(project):
