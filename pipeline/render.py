@@ -11,12 +11,16 @@ import logging
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from lxml import html as lxml_html
 from lxml.html import HtmlElement
 
 from .document import Document
-from .pandoc import run
+from .pandoc import iter_nodes, run
+
+if TYPE_CHECKING:
+    from .references.styles import CitationStyle
 
 log = logging.getLogger(__name__)
 
@@ -33,36 +37,83 @@ class Rendered:
         return self.document.lang
 
 
-def render_html(document: Document, *, csl: Path | None = None) -> Rendered:
-    """Run citeproc and pandoc's HTML writer on the document tree.
+def format_citations(document: Document, style: CitationStyle | None = None) -> None:
+    """Run pandoc's citeproc on the document tree, in place: citations and bibliography become text.
 
-    Citeproc reads the cited entries only, as CSL JSON written by make-book
-    (``references.csl_json``), never the .bib files themselves.
+    The result is still a pandoc tree (JSON in, JSON out), so the typography
+    pass that follows reaches what citeproc wrote (citations, their prefixes
+    and suffixes, notes made by a note style, the bibliography) as it reaches
+    the author's text. Citeproc reads the cited entries only (and ``nocite``'s),
+    as CSL JSON written by make-book (``references.csl_json``), never the .bib
+    files themselves. ``style`` None is pandoc's built-in Chicago author-date.
+    The citation settings (``nocite``, ``link-citations``…) go to pandoc as
+    metadata: see :func:`citation_metadata`.
     """
     from .references.csl_json import entry_in_message, references_for
 
-    ast = dict(document.ast)
-    meta = dict(ast.get("meta", {}))
-    meta["lang"] = {"t": "MetaString", "c": document.lang}
-    meta["link-citations"] = {"t": "MetaBool", "c": True}
-    meta["link-bibliography"] = {"t": "MetaBool", "c": True}
-    ast["meta"] = meta
-    ast["blocks"] = mark_math(ast["blocks"], document.math_class)
-    args = ["-f", "json", "-t", "html5", "--section-divs", "--wrap=none", "--citeproc", "--mathml"]
-    if csl is not None:
-        args += ["--csl", str(csl)]
+    if not any(node["t"] == "Cite" for node in iter_nodes(document.ast["blocks"])) and not document.settings.nocite:
+        return
+    document.ast["meta"] = {**document.ast.get("meta", {}), **citation_metadata(document)}
+    args = ["-f", "json", "-t", "json", "--citeproc"]
     items = references_for(document)
     with tempfile.TemporaryDirectory(prefix="make-book-") as folder:
         if items:
             references = Path(folder) / "references.json"
             references.write_text(json.dumps(items, ensure_ascii=False), encoding="utf-8")
             args += ["--bibliography", str(references)]
-        out, stderr = run(json.dumps(ast), args, what=document.manuscript.path)
-    for line in _without_math_reports(stderr.splitlines()):
+        if style is not None:
+            csl = style.path
+            if style.xml is not None:
+                csl = Path(folder) / f"{style.path.stem}.csl"
+                csl.write_bytes(style.xml)
+            args += ["--csl", str(csl)]
+        if document.settings.citation_abbreviations:
+            args += ["--citation-abbreviations", str(document.settings.citation_abbreviations)]
+        out, stderr = run(json.dumps(document.ast), args, what=document.manuscript.path)
+    for line in stderr.splitlines():
         if line.strip():
             entry = entry_in_message(line, document.bibliography, items)
             where = f" ({entry.path.name}:{entry.line}, entry {entry.key!r})" if entry else ""
             log.warning("%s: pandoc: %s%s", document.manuscript.path.name, line.strip(), where)
+    document.ast = json.loads(out)
+
+
+def citation_metadata(document: Document) -> dict[str, Any]:
+    """Pandoc's citation settings as document metadata, from the effective settings.
+
+    Keys as in pandoc's manual (« Citation rendering »): ``lang`` (with its
+    region: fr-CA, fr-CH), ``link-citations``, ``link-bibliography``,
+    ``notes-after-punctuation``, ``suppress-bibliography``,
+    ``reference-section-title`` and ``nocite`` (keys, or ``*`` for every entry).
+    """
+    settings = document.settings
+    meta: dict[str, Any] = {
+        "lang": {"t": "MetaString", "c": document.lang},
+        "link-citations": {"t": "MetaBool", "c": settings.link_citations},
+        "link-bibliography": {"t": "MetaBool", "c": settings.link_bibliography},
+        "suppress-bibliography": {"t": "MetaBool", "c": settings.suppress_bibliography},
+        # French books put the note call before the punctuation (Imprimerie nationale); pandoc's
+        # default moves it after, as English does.
+        "notes-after-punctuation": {"t": "MetaBool", "c": settings.notes_after_punctuation
+                                    if settings.notes_after_punctuation is not None else not document.is_french},
+    }
+    if settings.nocite:
+        cites = [{"citationId": key, "citationPrefix": [], "citationSuffix": [],
+                  "citationMode": {"t": "NormalCitation"}, "citationNoteNum": 0, "citationHash": 0}
+                 for key in settings.nocite]
+        meta["nocite"] = {"t": "MetaInlines", "c": [{"t": "Cite", "c": [cites, [{"t": "Str", "c": "@"}]]}]}
+    return meta
+
+
+def render_html(document: Document) -> Rendered:
+    """Pandoc's HTML writer on the (formatted, typeset) document tree, as an lxml tree; formulas as MathML."""
+    ast = dict(document.ast)
+    ast["blocks"] = mark_math(ast["blocks"], document.math_class)
+    args = ["-f", "json", "-t", "html5", "--section-divs", "--wrap=none", "--mathml"]
+    out, stderr = run(json.dumps(ast), args, what=document.manuscript.path)
+    for line in _without_math_reports(stderr.splitlines()):
+        if line.strip():
+            log.warning("%s: pandoc: %s", document.manuscript.path.name, line.strip())
     body = lxml_html.fragment_fromstring(out, create_parent="div") if out.strip() else lxml_html.Element("div")
     mark_attributions(body)
     return Rendered(document=document, body=body)

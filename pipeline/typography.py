@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from typing import Any, Callable
 
-from .pandoc import Ast, Node, inlines
+from .pandoc import Ast, Node, inlines, iter_nodes
 
 NNBSP = "\u202f"  # narrow no-break space
 NBSP = "\u00a0"  # no-break space
@@ -47,13 +47,220 @@ _ROMAN = re.compile(r"^[IVXLC]+$")
 
 
 def apply_typography(ast: Ast, lang: str) -> Ast:
-    """Apply the rules of ``lang`` (French or English; other languages are left alone)."""
+    """Apply the rules of ``lang`` (French or English; other languages are left alone).
+
+    A passage marked with another language (``[text]{lang=en}``, ``::: {lang=en}``,
+    or found by :func:`pipeline.passages.mark_passages`) gets the rules of its
+    own language: English spacing and quotation marks inside a French text, and
+    the reverse; nothing inside a passage in a third language.
+    """
+    pair_quotes(ast["blocks"], _quote_marks(lang))
+    fix, french = _rules(lang)
+    ast["blocks"] = _walk(ast["blocks"], fix, depth=0, french=french)
+    return ast
+
+
+def _rules(lang: str) -> tuple[Callable[[list[Node]], list[Node]], bool]:
     primary = lang.split("-")[0].lower()
     if primary == "fr":
-        ast["blocks"] = _walk(ast["blocks"], french_inlines, depth=0, french=True)
-    elif primary == "en":
-        ast["blocks"] = _walk(ast["blocks"], english_inlines, depth=0, french=False)
-    return ast
+        return french_inlines, True
+    if primary == "en":
+        return english_inlines, False
+    return (lambda items: items), False
+
+
+def _quote_marks(lang: str) -> tuple[tuple[str, str], ...] | None:
+    primary = lang.split("-")[0].lower()
+    return FRENCH_QUOTES if primary == "fr" else ENGLISH_QUOTES if primary == "en" else None
+
+
+def passage_lang(node: Node) -> str | None:
+    """The ``lang`` attribute of a Span or Div (pandoc: ``[…]{lang=en}``, ``::: {lang=en}``), else None."""
+    if node["t"] not in ("Span", "Div"):
+        return None
+    return next((value for key, value in node["c"][0][2] if key == "lang" and value), None)
+
+
+# -- quotation marks -----------------------------------------------------------------
+
+FRENCH_QUOTES = (("«", "»"), ("“", "”"))
+"""Quotation marks by depth, alternating: « … “ … « … » … ” … » (Imprimerie nationale, « Guillemets »)."""
+ENGLISH_QUOTES = (("“", "”"), ("‘", "’"))
+"""Double then single quotation marks, alternating (Chicago Manual of Style 13.30)."""
+
+_DOUBLE_MARKS = "“”\"«»"
+_OPENING_CONTEXT = set(" \u00a0\u202f([{—–-/«“‘")
+_MARK = "QuoteMark"  # a temporary node type: never leaves this module
+
+
+def pair_quotes(blocks: list[Node], marks: tuple[tuple[str, str], ...]) -> None:
+    """Pair the double quotation marks of each paragraph again, and print them by depth.
+
+    Pandoc's smart reading pairs a straight ``"`` with the next one, so a
+    quotation inside a quotation (``"a "b" c"``) comes out as two quotations
+    and a stray ”; a quotation running over several paragraphs leaves an
+    unmatched “ at the head of each. Here every double mark of a paragraph,
+    heading or table cell (pandoc's ``Quoted`` nodes and the stray “ ” "
+    left in the text) is classed as opening or closing by what surrounds it,
+    and paired on a stack: depth 0 prints ``marks[0]``, depth 1 ``marks[1]``,
+    depth 2 ``marks[0]`` again. A mark left open at the end of a paragraph is
+    the opening of a running quotation, which French and English books print
+    at the head of each of its paragraphs and close once. A closing mark with
+    nothing open is left as it is. Single quotation marks (pandoc's
+    ``SingleQuote``) are left to the pass that follows. Mutates ``blocks``.
+    """
+    _pair_blocks(blocks, marks)
+
+
+def _pair_blocks(value: Any, marks: tuple[tuple[str, str], ...] | None) -> None:
+    if isinstance(value, list):
+        for item in value:
+            _pair_blocks(item, marks)
+        return
+    if not isinstance(value, dict) or "t" not in value:
+        if isinstance(value, dict):
+            for item in value.values():
+                _pair_blocks(item, marks)
+        return
+    kind = value["t"]
+    if kind in UNTOUCHED:
+        return
+    if kind == "Div" and passage_lang(value):
+        _pair_blocks(value["c"][1], _quote_marks(passage_lang(value)))
+    elif kind in ("Para", "Plain"):
+        value["c"] = _pair_in(value["c"], marks)
+    elif kind == "Header":
+        value["c"][2] = _pair_in(value["c"][2], marks)
+    elif "c" in value:
+        _pair_blocks(value["c"], marks)
+
+
+def _pair_in(items: list[Node], marks: tuple[tuple[str, str], ...] | None) -> list[Node]:
+    for node in iter_nodes(items):  # notes and passages in another language: on their own
+        if node["t"] == "Note":
+            _pair_blocks(node["c"], marks)
+        elif passage_lang(node):
+            node["c"][1] = _pair_in(node["c"][1], _quote_marks(passage_lang(node)))
+    if marks is None:
+        return items
+    leaves: list[Node] = []
+    # French text may already hold guillemets (typed, or from a previous pass): they count too
+    items = _expose_marks(items, leaves, _DOUBLE_MARKS if marks == FRENCH_QUOTES else '“”"')
+    if not any(leaf["t"] == _MARK for leaf in leaves):
+        return items
+    depth: list[int] = []
+    for index, leaf in enumerate(leaves):
+        if leaf["t"] != _MARK:
+            continue
+        before = _edge(leaves[index - 1], last=True) if index else " "
+        after = _edge(leaves[index + 1], last=False) if index + 1 < len(leaves) else " "
+        opening = _is_opening(leaf["c"], before, after)
+        if opening is None:
+            leaf["c"] = {"text": leaf["c"]["text"]}
+            continue
+        if opening:
+            level = len(depth)
+            depth.append(level)
+            leaf["c"] = {"text": marks[level % 2][0], "space": leaf["c"]["hint"] == "close" and before.isalnum()}
+        elif depth:
+            leaf["c"] = {"text": marks[depth.pop() % 2][1]}
+        else:
+            leaf["c"] = {"text": leaf["c"]["text"]}  # a closing mark with nothing open: left as written
+    return _settle_marks(items)
+
+
+def _is_opening(mark: dict, before: str, after: str) -> bool | None:
+    """True for an opening mark, False for a closing one, None when it is not a quotation mark."""
+    spaced_before = before in _OPENING_CONTEXT or before == " "
+    spaced_after = after == " " or (not after.isalnum() and after not in "«“‘([")
+    if spaced_before and not spaced_after:
+        return True
+    if spaced_after and not spaced_before:
+        return False
+    if not spaced_before and not spaced_after:
+        # a word on each side: pandoc closed a quotation where a new one opens ("disait "défense"),
+        # dropping the space; a stray mark keeps the side its glyph shows
+        if mark["hint"] == "close" and before.isalnum() and after.isalnum():
+            return True
+        return mark["hint"] == "open" if mark["hint"] in ("open", "close") else None
+    return mark["hint"] == "open" if mark["hint"] in ("open", "close") else None
+
+
+def _edge(leaf: Node, *, last: bool) -> str:
+    """The character a mark touches on that side: ' ' for a space, '.' for what is not text."""
+    kind = leaf["t"]
+    if kind in BREAKS or kind == "LineBreak":
+        return " "
+    if kind == "Str" and leaf["c"]:
+        char = leaf["c"][-1] if last else leaf["c"][0]
+        return " " if char in "\u00a0\u202f" else char
+    if kind == _MARK:
+        return "“" if leaf["c"].get("hint") == "open" else "."
+    if kind in ("Code", "Math", "Cite"):
+        return "a"
+    return "."
+
+
+def _expose_marks(items: list[Node], leaves: list[Node], marks: str) -> list[Node]:
+    """Double ``Quoted`` nodes and the ``marks`` in the text become mark nodes; ``leaves`` gets every leaf in order."""
+    out: list[Node] = []
+    for item in items:
+        kind = item["t"]
+        if kind == "Quoted" and item["c"][0]["t"] == "DoubleQuote":
+            opening = {"t": _MARK, "c": {"hint": "open", "text": "“"}}
+            closing = {"t": _MARK, "c": {"hint": "close", "text": "”"}}
+            leaves.append(opening)
+            inner = _expose_marks(item["c"][1], leaves, marks)
+            leaves.append(closing)
+            out += [opening, *inner, closing]
+        elif kind == "Quoted":
+            leaves.append({"t": "Str", "c": "‘"})
+            item["c"][1] = _expose_marks(item["c"][1], leaves, marks)
+            leaves.append({"t": "Str", "c": "’"})
+            out.append(item)
+        elif kind == "Str" and any(c in marks for c in item["c"]):
+            for piece in re.split(f"([{marks}])", item["c"]):
+                if not piece:
+                    continue
+                hint = {"“": "open", "«": "open", "”": "close", "»": "close"}.get(piece, "either")
+                node = {"t": _MARK, "c": {"hint": hint, "text": piece}} if piece in marks else {"t": "Str", "c": piece}
+                leaves.append(node)
+                out.append(node)
+        elif kind in ("Emph", "Strong", "Underline", "Strikeout", "SmallCaps", "Superscript", "Subscript"):
+            item["c"] = _expose_marks(item["c"], leaves, marks)
+            out.append(item)
+        elif kind == "Span" and passage_lang(item):
+            leaves.append(item)
+            out.append(item)
+        elif kind in ("Span", "Link"):
+            item["c"][1] = _expose_marks(item["c"][1], leaves, marks)  # [attr, inlines(, target)]
+            out.append(item)
+        elif kind == "Cite":
+            item["c"][1] = _expose_marks(item["c"][1], leaves, marks)
+            out.append(item)
+        else:
+            leaves.append(item)
+            out.append(item)
+    return out
+
+
+def _settle_marks(items: list[Node]) -> list[Node]:
+    """Mark nodes become text (with the space pandoc dropped before an opening), recursively."""
+    out: list[Node] = []
+    for item in items:
+        kind = item["t"]
+        if kind == _MARK:
+            if item["c"].get("space"):
+                out.append({"t": "Space"})
+            out.append({"t": "Str", "c": item["c"]["text"]})
+        elif kind in ("Emph", "Strong", "Underline", "Strikeout", "SmallCaps", "Superscript", "Subscript"):
+            out.append({"t": kind, "c": _settle_marks(item["c"])})
+        elif kind in ("Span", "Link", "Cite", "Quoted"):
+            item["c"][1] = _settle_marks(item["c"][1])
+            out.append(item)
+        else:
+            out.append(item)
+    return _merge_strings(out)
 
 
 def typeset_text(text: str, lang: str) -> str:
@@ -70,6 +277,8 @@ def _plain(node: Node) -> str:
         return node["c"]
     if node["t"] == "Superscript":
         return "".join(_plain(n) for n in node["c"])
+    if node["t"] == "Span":
+        return "".join(_plain(n) for n in node["c"][1])
     return ""
 
 
@@ -87,6 +296,11 @@ def _walk(value: Any, fix: Callable[[list[Node]], list[Node]], *, depth: int, fr
     if isinstance(value, dict) and "t" in value:
         if value["t"] in UNTOUCHED:
             return value
+        other = passage_lang(value)
+        if other:  # a passage in another language: its own rules
+            fix_other, french_other = _rules(other)
+            return {"t": value["t"], "c": [value["c"][0], _walk(value["c"][1], fix_other, depth=0,
+                                                                 french=french_other)]}
         inner = depth + 1 if value["t"] == "Quoted" else depth
         if "c" in value:
             return {"t": value["t"], "c": _walk(value["c"], fix, depth=inner, french=french)}
@@ -158,6 +372,10 @@ def french_inlines(items: list[Node]) -> list[Node]:
                     and previous["c"][-1:].isdigit():
                 out.append({"t": "Str", "c": NBSP})
                 continue
+            joint = _joint(out, text)
+            if joint:
+                out.append({"t": "Str", "c": joint})
+                continue
         if kind in BREAKS and previous is not None and previous["t"] == "Str" \
                 and previous["c"].rstrip(SPACES).endswith("«"):
             continue  # the guillemet brings its own space
@@ -173,8 +391,60 @@ def french_inlines(items: list[Node]) -> list[Node]:
     return _merge_strings(out)
 
 
+_GROUP_HEAD = re.compile(r"^(?:.*[^\d\w.,])?\d{1,3}$")
+_GROUP = re.compile(r"^\d{3}(?:[,.]\d+)?(?![\d\w])")
+_TITLES = re.compile(r"(?:^|[(\[«\u00a0\u202f])(?:M\.|MM\.|Mme|Mmes|Mlle|Mlles|Dr|Pr|Me|Mgr|Sr)$")
+_NUMBERED = re.compile(r"(?:^|[(\[«\u00a0\u202f])(?:p\.|pp\.|t\.|vol\.|chap\.|fig\.|no|nos|n°|art\.|§|éd\.|col\."
+                       r"|f°|fo|ann\.|livre|tome|numéro)$", re.IGNORECASE)
+_NUMBER_START = re.compile(r"^(?:\d|[IVXLC]+\b)")
+_HOUR = re.compile(r"\d\u00a0h$")
+MONTHS = {"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+          "novembre", "décembre"}
+_DIGIT_GROUPS = re.compile(r"(?<=\d)[\u00a0 ](?=\d{3}(?!\d))")
+
+
+def _joint(out: list[Node], following: str) -> str | None:
+    """The space that must not break between ``previous`` and the word ``following``, if any.
+
+    French composition keeps together (Lexique des règles typographiques de
+    l'Imprimerie nationale, « Espaces » and « Nombres »): the groups of a number,
+    joined by a narrow space (1 250 000); a title and the name (M. Dupont,
+    Mme Curie); an abbreviation and its number (p. 12, t. II, no 5); hours and
+    minutes (12 h 30); a day, its month and the year (13 juin 2023); an ordinal
+    and the word it qualifies (XXe siècle, 2e édition).
+    """
+    if not out:
+        return None
+    previous = out[-1]
+    word = following.rstrip(".,;:!?)»”")
+    if previous["t"] == "Superscript":  # an ordinal's raised suffix
+        return NBSP if word[:1].isalpha() else None
+    if previous["t"] != "Str":
+        return None
+    before = ""
+    for node in reversed(out):  # the text since the last break (out is merged only at the end)
+        if node["t"] != "Str":
+            break
+        before = node["c"] + before
+    last = re.split(f"[{SPACES}]", before)[-1].lstrip("(")
+    if _GROUP_HEAD.match(before) and _GROUP.match(following) and not re.search(r"\d{4}", before):
+        return NNBSP
+    if _TITLES.search(before) and following[:1].isupper():
+        return NBSP
+    if _NUMBERED.search(before) and _NUMBER_START.match(following):
+        return NBSP
+    if _HOUR.search(before) and following[:2].isdigit():
+        return NBSP
+    if last.isdigit() and len(last) <= 2 and word.lower() in MONTHS:
+        return NBSP
+    if last.lower() in MONTHS and re.match(r"^\d{4}\b", following):
+        return NBSP
+    return None
+
+
 def _french_text(text: str, *, starts_after_inline: bool) -> str:
     text = text.replace("...", "…")
+    text = _DIGIT_GROUPS.sub(NNBSP, text)
     text = _APOSTROPHE.sub("’", text)
     text = _OPEN_GUILLEMET.sub(f"«{NBSP}", text)
     text = _CLOSE_GUILLEMET.sub(f"{NBSP}»", text)
@@ -205,7 +475,10 @@ def _ordinals(text: str) -> list[Node]:
     suffix = {"ème": "e", "eme": "e", "è": "e", "ère": "re", "ere": "re", "d": "d", "de": "de"}.get(suffix, suffix)
     if suffix in ("d", "de"):
         suffix = "nd" if suffix == "d" else "nde"
-    nodes: list[Node] = [{"t": "Str", "c": number}, {"t": "Superscript", "c": [{"t": "Str", "c": suffix}]}]
+    figure: Node = {"t": "Str", "c": number}
+    if _ROMAN.match(number):  # XXe siècle: the numeral in small capitals (Imprimerie nationale, « Siècles »)
+        figure = {"t": "Span", "c": [["", ["roman"], []], [figure]]}
+    nodes: list[Node] = [figure, {"t": "Superscript", "c": [{"t": "Str", "c": suffix}]}]
     if rest:
         nodes.append({"t": "Str", "c": rest})
     return nodes

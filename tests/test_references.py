@@ -110,8 +110,8 @@ def test_final_edition_cites_the_linked_works(linked):
     text = " ".join(pdf_pages(linked / "dist" / "liens.pdf", flat=True))
     assert "texte fondateur (Vaswani et Shazeer 2017)" in text
     assert "synthèse (LeCun et Bengio 2015)" in text
-    assert "Debord, Guy. 1967. La Société du spectacle" in text
-    assert "Bringhurst, Robert. 2004" in text
+    assert "Debord, Guy, 1967. La Société du spectacle" in text
+    assert "Bringhurst, Robert, 2004" in text
     assert "BROUILLON" not in text and "compléter" not in text
     assert sum("has no entry in the bibliography" in w for w in result.warnings) == 2
     epub = linked / "dist" / "liens.epub"

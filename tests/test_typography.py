@@ -79,17 +79,17 @@ FRENCH = [
     ("10 km", "10~km"),
     ("12 Go de mémoire", "12~Go de mémoire"),
     ("30 €", "30~€"),
-    ("2 000 ans", "2 000 ans"),
+    ("2 000 ans", "2⁀000 ans"),
     # ordinals
-    ("le 1er mai", "le 1^er mai"),
-    ("la 1re fois", "la 1^re fois"),
-    ("la 1ère fois", "la 1^re fois"),
-    ("le 2e jour", "le 2^e jour"),
-    ("le 2ème jour", "le 2^e jour"),
-    ("le XIXe siècle", "le XIX^e siècle"),
+    ("le 1er mai", "le 1^er~mai"),
+    ("la 1re fois", "la 1^re~fois"),
+    ("la 1ère fois", "la 1^re~fois"),
+    ("le 2e jour", "le 2^e~jour"),
+    ("le 2ème jour", "le 2^e~jour"),
+    ("le XIXe siècle", "le XIX^e~siècle"),
     ("au XXe.", "au XX^e."),
-    ("la Ve République", "la V^e République"),
-    ("le 2nd tour", "le 2^nd tour"),
+    ("la Ve République", "la V^e~République"),
+    ("le 2nd tour", "le 2^nd~tour"),
     ("De plus, Ce que Le reste", "De plus, Ce que Le reste"),
     ("le 42 et le e", "le 42 et le e"),
     # things that must not change
@@ -142,9 +142,70 @@ def test_other_languages_are_left_alone():
 
 @pytest.mark.parametrize("text, lang, expected", [
     ('Le "vrai" titre : enfin !', "fr", "Le «\u00a0vrai\u00a0» titre\u00a0: enfin\u202f!"),
-    ("Le XIXe siècle", "fr", "Le XIXe siècle"),
+    ("Le XIXe siècle", "fr", "Le XIXe\u00a0siècle"),
     ("Notes in the Margin", "en", "Notes in the Margin"),
     ("It's 'mine'", "en", "It’s 'mine'"),
 ])
 def test_plain_strings(text, lang, expected):
     assert typeset_text(text, lang) == expected
+
+
+QUOTES = [
+    # nested straight double quotes alternate « “ « » ” »; pandoc's pairing is undone
+    ('Il lit : "Le panneau disait "défense d\'entrer" en lettres rouges."',
+     "Il lit~: «~Le panneau disait “défense d’entrer” en lettres rouges.~»", "fr"),
+    ('Il dit "a "b "c" d" e" fin.', "Il dit «~a “b «~c~» d” e~» fin.", "fr"),
+    ("Il dit \"bonjour 'toi' là\" puis *\"emph\"* et \"[lien](http://x.org)\".",
+     "Il dit «~bonjour “toi” là~» puis «~emph~» et «~lien~».", "fr"),
+    ('He said "she wrote "no" twice" then.', "He said “she wrote ‘no’ twice” then.", "en"),
+    ('A "b "c "d" e" f" g.', "A “b ‘c “d” e’ f” g.", "en"),
+    # a quotation that never closes in its paragraph: opened, not closed (a running quotation)
+    ('"Ce paragraphe ouvre une citation.', "«~Ce paragraphe ouvre une citation.", "fr"),
+    ('"This paragraph runs on.', "“This paragraph runs on.", "en"),
+    # straight quotes in code are untouched
+    ('Écrire `x = "a"` puis "b".', 'Écrire x = "a" puis «~b~».', "fr"),
+]
+
+
+@pytest.mark.parametrize("markdown, expected, lang", QUOTES)
+def test_quotation_marks_by_depth(markdown, expected, lang):
+    assert typeset(markdown, lang) == expected
+
+
+def test_running_quotation_opens_each_paragraph_and_closes_once():
+    ast = apply_typography(parse_markdown('"Premier paragraphe.\n\n"Deuxième.\n\n"Fin ici."'), "fr")
+    texts = [text_of(block).replace("\u00a0", "~") for block in ast["blocks"]]
+    assert texts == ["«~Premier paragraphe.", "«~Deuxième.", "«~Fin ici.~»"]
+
+
+NUMBERS = [
+    # digit groups joined by U+202F, never split; a unit after the number by U+00A0
+    ("Il y a 1 250 000 habitants", "Il y a 1⁀250⁀000 habitants"),
+    ("un budget de 10 000 €", "un budget de 10⁀000~€"),
+    ("déjà 1\u00a0250 typé", "déjà 1⁀250 typé"),
+    ("en 2024 100 personnes", "en 2024 100 personnes"),  # a year and a number stay apart
+    ("3,5 % de hausse", "3,5⁀% de hausse"),
+    ("à 12 h 30 précises", "à 12~h~30 précises"),
+    # abbreviations kept with what they introduce
+    ("chez M. Dupont et Mme Curie", "chez M.~Dupont et Mme~Curie"),
+    ("voir p. 12 et t. II", "voir p.~12 et t.~II"),
+    ("le no 5 et (chap. 3)", "le no~5 et (chap.~3)"),
+    # dates and ordinals
+    ("le 13 juin 2023", "le 13~juin~2023"),
+    ("au XXe siècle", "au XX^e~siècle"),
+    ("la 2e édition", "la 2^e~édition"),
+    ("le 1er janvier", "le 1^er~janvier"),
+]
+
+
+@pytest.mark.parametrize("markdown, expected", NUMBERS)
+def test_numbers_and_abbreviations_never_break(markdown, expected):
+    assert typeset(markdown, "fr") == expected
+    once = apply_typography(parse_markdown(markdown), "fr")
+    assert apply_typography(once, "fr") == apply_typography(parse_markdown(markdown), "fr")
+
+
+def test_century_numerals_in_small_capitals():
+    ast = apply_typography(parse_markdown("Le XIXe siècle"), "fr")
+    span = next(n for n in ast["blocks"][0]["c"] if n["t"] == "Span")
+    assert span["c"][0][1] == ["roman"] and span["c"][1] == [{"t": "Str", "c": "XIX"}]

@@ -367,17 +367,61 @@ def locate_image(src: str, candidates: list[Path], document: Document, root: Pat
     return found
 
 
+BIBLIOGRAPHY_HEADINGS = {"bibliographie", "bibliography", "references", "référence", "références", "reference",
+                         "works cited", "ouvrages cités", "sources", "literatur", "literaturverzeichnis",
+                         "bibliografía", "bibliografia", "referencias", "riferimenti bibliografici"}
+"""Headings an author gives the bibliography (compared case-folded, without a trailing colon)."""
+
+
 def place_bibliography(document: Document, ids: set[str]) -> None:
-    """Add a titled bibliography section at the end when the text cites anything."""
-    cites = any(node["t"] == "Cite" for node in iter_nodes(document.ast["blocks"]))
-    if not cites or "refs" in ids:
+    """Put the bibliography in its place, under one heading, when the text cites anything.
+
+    - The author placed it (a ``::: {#refs}`` div): there, and the heading of
+      the section holding it takes the bibliography's id;
+    - the text ends with an empty heading named like a bibliography (``##
+      Bibliographie``, ``## References``…): under that heading, as pandoc does;
+    - otherwise: at the end, under ``reference-section-title`` or the
+      language's word (Bibliographie, References…).
+
+    The section of the bibliography has the id ``bibliography`` (the EPUB's
+    bibliography.xhtml); an author's other heading with that id is renamed so
+    two sections never share it. Nothing is added with ``suppress-bibliography``.
+    """
+    settings = document.settings
+    blocks = document.ast["blocks"]
+    cites = settings.nocite or any(node["t"] == "Cite" for node in iter_nodes(blocks))
+    if not cites or settings.suppress_bibliography:
         return
-    title = localised("bibliography", document.lang)
-    document.ast["blocks"].append({
-        "t": "Header",
-        "c": [2, ["bibliography", ["unnumbered", "bibliography"], []], [{"t": "Str", "c": title}]],
-    })
-    document.ast["blocks"].append({"t": "Div", "c": [["refs", [], []], []]})
+    if "refs" in ids:
+        index = next((i for i, b in enumerate(blocks) if b["t"] == "Div" and b["c"][0][0] == "refs"), 0)
+        section = next((b for b in reversed(blocks[:index]) if b["t"] == "Header" and b["c"][0] <= 2), None)
+        if section is not None:  # the EPUB's bibliography page is the section holding the div
+            _claim_bibliography_id(blocks, section)
+        return
+    last = blocks[-1] if blocks else None
+    if last is not None and last["t"] == "Header" and \
+            stringify(last["c"][2]).strip().rstrip(":").strip().casefold() in BIBLIOGRAPHY_HEADINGS:
+        _claim_bibliography_id(blocks, last)
+        if settings.reference_section_title:
+            last["c"][2] = inlines(settings.reference_section_title)
+    else:
+        title = settings.reference_section_title or localised("bibliography", document.lang)
+        header = {"t": "Header", "c": [2, ["bibliography", ["unnumbered", "bibliography"], []], inlines(title)]}
+        _claim_bibliography_id(blocks, header)
+        blocks.append(header)
+    blocks.append({"t": "Div", "c": [["refs", [], []], []]})
+
+
+def _claim_bibliography_id(blocks: list, header: dict) -> None:
+    """Give ``header`` the id ``bibliography``; another heading holding it gets ``bibliography-1``."""
+    for node in iter_nodes(blocks):
+        if node["t"] == "Header" and node is not header and node["c"][1][0] == "bibliography":
+            node["c"][1][0] = "bibliography-1"
+    attr = header["c"][1]
+    attr[0] = "bibliography"
+    for name in ("unnumbered", "bibliography"):
+        if name not in attr[1]:
+            attr[1].append(name)
 
 
 def element_ids(ast) -> set[str]:

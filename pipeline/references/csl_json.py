@@ -205,7 +205,11 @@ def to_csl(entry: Entry, lang: str = "en") -> dict:
     place = text("location") or text("address")
     if place:
         item["publisher-place"] = place
-    genre = text("type") or THESIS_GENRES.get(kind, {}).get(base) or THESIS_GENRES.get(kind, {}).get("en")
+    kind_of_thesis = (text("type") or "").lower()  # biblatex @thesis{type = {phdthesis}}: a key, not words
+    if kind_of_thesis in THESIS_GENRES:
+        genre = THESIS_GENRES[kind_of_thesis].get(base) or THESIS_GENRES[kind_of_thesis]["en"]
+    else:
+        genre = text("type") or THESIS_GENRES.get(kind, {}).get(base) or THESIS_GENRES.get(kind, {}).get("en")
     if genre and kind not in ("online", "misc") or (genre and f.get("type")):
         item["genre"] = genre
     issued = date(f.get("date"), f.get("year"), f.get("month"), f.get("day"))

@@ -286,10 +286,11 @@ def normalise(front: FrontMatter, *, own_keys: set[str]) -> Normalised:
     values: dict[str, Any] = {}
     lines: dict[str, int] = {}
     warnings: list[tuple[str, int | None]] = []
-    for key, raw in front.data.items():  # make-book's own keys, as written
-        if key in own_keys and key not in ALIASES:
-            values[key] = raw
-            lines[key] = front.key_lines.get(key)
+    for key, raw in front.data.items():  # make-book's own keys, as written (pandoc's link-citations too)
+        name = key.replace("-", "_") if key.replace("-", "_") in own_keys else key
+        if name in own_keys and name not in ALIASES:
+            values[name] = raw
+            lines[name] = front.key_lines.get(key)
     for setting, names in ALIASES.items():
         if setting not in own_keys:
             continue
