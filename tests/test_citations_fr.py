@@ -361,7 +361,8 @@ def test_own_trailing_heading_holds_the_bibliography_once(project):
         assert "Roux, Paul" in "".join(epub_xml(epub, "EPUB/bibliography.xhtml").itertext())
         assert run_epubcheck(epub) == []
         pdf = " ".join(pdf_pages(dist / name.replace(".md", ".pdf"), flat=True))
-        assert pdf.count(heading) == 2  # contents page and heading; never a second heading
+        contents = any(word in pdf for word in ("Contents", "Table des matières"))
+        assert pdf.count(heading) == 1 + contents  # the heading (and its contents line); never a second one
 
 
 def test_refs_div_under_own_heading(project):
