@@ -255,7 +255,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "title": ("title",),
     "subtitle": ("subtitle",),
     "author": ("author", "authors"),
-    "date": ("date", "publishdate", "pubdate", "published"),
+    "date": ("date", "publishdate", "pubdate"),  # not Jekyll's published: false, a flag
     "lang": ("lang", "language", "languagecode"),
     "description": ("description", "summary", "excerpt"),
     "keywords": ("keywords", "tags", "categories", "category"),

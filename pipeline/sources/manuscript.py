@@ -123,5 +123,5 @@ def read_manuscript(path: Path, *, lenient: bool = False) -> Manuscript:
 
 
 def _raw_date(data: dict[str, Any]) -> Any:
-    return next((v for k, v in data.items() if k.lower() in ("date", "publishdate", "pubdate", "published")), None)
+    return next((v for k, v in data.items() if k.lower() in ("date", "publishdate", "pubdate")), None)
 
