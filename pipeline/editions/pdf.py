@@ -262,7 +262,8 @@ def write_pdf(rendered: Rendered, target: Path, *, stylesheets: list[Path], fetc
                 continue_notes(tree, overlong)
                 best = None
                 continue
-            if hyphen_passes < HYPHEN_PASSES and attempt < LAYOUT_PASSES - 1:
+            if hyphen_passes < HYPHEN_PASSES and attempt < LAYOUT_PASSES - 1 and len(
+                    document.pages) <= HYPHEN_PASS_PAGES:
                 hyphen_passes += 1
                 faults = hyphen_faults(document) - kept_whole
                 kept_whole |= faults
@@ -303,6 +304,8 @@ def write_pdf(rendered: Rendered, target: Path, *, stylesheets: list[Path], fetc
 HYPHEN = "\u2010"  # WeasyPrint's hyphenate-character
 MAX_HYPHEN_RUN = 2
 HYPHEN_PASSES = 2
+# A whole new layout costs as much as the first: books longer than this keep WeasyPrint's hyphens.
+HYPHEN_PASS_PAGES = 40
 
 
 def hyphen_faults(document) -> set[str]:
