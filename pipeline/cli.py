@@ -86,7 +86,8 @@ def names_a_manuscript(word: str, args: list[str]) -> bool:
         elif arg.startswith("--root="):
             root = arg.split("=", 1)[1]
     folder = Path(root)
-    candidates = [Path(word), folder / word, folder / "manuscripts" / word, folder / "manuscripts" / f"{word}.md"]
+    candidates = [Path(word), folder / word, folder / "manuscripts" / word, folder / "manuscripts" / f"{word}.md",
+                  folder / "manuscripts" / word / "index.md"]  # a page bundle
     return any(candidate.is_file() for candidate in candidates)
 
 
