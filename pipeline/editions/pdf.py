@@ -313,8 +313,8 @@ def hyphen_faults(document) -> set[str]:
 
     A line may not end with a hyphen when it is the third hyphenated line in a
     row on its page, the last line of a page's text, or the line before a
-    paragraph's last line (the Imprimerie nationale and Chicago agree on these;
-    LaTeX's \\doublehyphendemerits and \\brokenpenalty aim at the same).
+    paragraph's last line (the limits issue #15 sets; LaTeX approaches the
+    first two with \\doublehyphendemerits and \\brokenpenalty).
     """
     lines = [(page, block, line) for page, pb in enumerate(document.pages)
              for block, line in _flow_lines(pb._page_box)]
