@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Callable, Iterator
 
 from . import preload
 from .cache import BuildCache, CacheEntry, edition_key, file_digest, shared_key
-from .config import Settings, merge
+from .config import CONFIG_FILE, Settings, merge
 from .errors import ConfigError, MakeBookError, ManuscriptError, ProjectError
 from .sources.manuscript import read_manuscript, slug_for
 from .project import Project, house_styles
@@ -21,6 +21,7 @@ from .project import Project, house_styles
 # The stages (pandoc, bibtexparser, lxml, WeasyPrint…) are imported where they
 # run, so that a rebuild with nothing to do answers at once.
 if TYPE_CHECKING:
+    from .render import Rendered
     from .references.bibliography import Bibliography
     from .references.checks import Finding
     from .document import Document
@@ -52,6 +53,12 @@ class BuildResult:
     error: MakeBookError | None = None
     up_to_date: bool = False  # nothing changed: the editions on disk were kept
     meta: dict = field(default_factory=dict)  # title, author, date, lang: for the shelf
+    book: str | None = None  # the name of a [books.NAME] table, when this result is a book's
+
+    @property
+    def label(self) -> str:
+        """What messages call it: the manuscript's file name, or the book's name."""
+        return f"book {self.book}" if self.book else self.manuscript.name
 
     @property
     def ok(self) -> bool:
@@ -66,9 +73,13 @@ def build(project: Project, names: list[str] | None = None, *, formats: tuple[st
     Editions whose inputs have not changed since the last build are kept
     (``force`` rebuilds them). Manuscripts are built in up to ``jobs`` processes;
     one that fails is reported in its result and the others still build.
-    ``on_result`` is called as each manuscript finishes.
+    Then the books of make-book.toml (``[books.NAME]``) are built: all of them
+    when no name is given, else those named. ``on_result`` is called as each
+    manuscript or book finishes.
     """
-    paths = select_manuscripts(project, names)
+    books = [book for book in project.config.books if not names or book.name in names]
+    essays = [name for name in names or [] if name not in {book.name for book in books}]
+    paths = select_manuscripts(project, essays) if essays or not names else []
     out_dir = project.check_output(out) if out is not None else project.output_dir
     out_dir.mkdir(parents=True, exist_ok=True)
     formats = tuple(f for f in FORMATS if f in formats)
@@ -76,8 +87,9 @@ def build(project: Project, names: list[str] | None = None, *, formats: tuple[st
     results: dict[Path, BuildResult] = {}
 
     def finish(result: BuildResult, key: str | None) -> None:
-        results[result.manuscript] = result
-        slug = edition_name(result.manuscript, draft)
+        results[result.book or result.manuscript] = result
+        slug = (f"{result.book}.draft" if draft else result.book) if result.book else edition_name(result.manuscript,
+                                                                                                     draft)
         if result.ok and key and not result.up_to_date:
             outputs = {e.format: {"file": e.path.name, "sha256": file_digest(e.path), "size": e.size, "pages": e.pages}
                        for e in result.editions}
@@ -127,8 +139,39 @@ def build(project: Project, names: list[str] | None = None, *, formats: tuple[st
             for path, key in todo:
                 finish(build_one(project, path, formats=formats, out_dir=out_dir, draft=draft,
                                  pdf_variant=pdf_variant, bibliographies=bibliographies), key)
+        # Books, after the essays they are made of.
+        for book in books:
+            key = book_key(project, book, shared)
+            name = f"{book.name}.draft" if draft else book.name
+            entry = cache.fresh(name, key, formats) if key and not force else None
+            if entry is not None:
+                editions = [Edition(f, out_dir / o["file"], o["size"], o["pages"]) for f, o in entry.outputs.items()]
+                finish(BuildResult(manuscript=project.root / CONFIG_FILE, book=book.name, editions=editions,
+                                   warnings=list(entry.meta.get("warnings", [])), up_to_date=True, meta=entry.meta),
+                       key)
+                continue
+            from .books import build_book
+
+            finish(build_book(project, book, formats=formats, out_dir=out_dir, draft=draft,
+                              pdf_variant=pdf_variant), key)
         cache.save()
-    return [results[path] for path in paths]
+    return [results[path] for path in paths] + [results[book.name] for book in books]
+
+
+def book_key(project: Project, book, shared: str) -> str | None:
+    """The cache key of a book's editions: the book's table and every chapter's own key."""
+    import hashlib
+    import json
+
+    digest = hashlib.sha256()
+    digest.update(json.dumps([book.name, repr(book)], default=str).encode())
+    for name in book.chapters:
+        path = project.manuscripts_dir / f"{name}.md"
+        key = cache_key(project, path, shared) if path.is_file() else None
+        if key is None:
+            return None  # a chapter that cannot be read: the build will say why
+        digest.update(key.encode())
+    return digest.hexdigest()
 
 
 def refused_names(project: Project, paths: list[Path]) -> dict[Path, MakeBookError]:
@@ -320,15 +363,34 @@ def build_manuscript(project: Project, path: Path, result: BuildResult, *, forma
     report_missing_images(document)  # every missing image in one error (placeholders in a draft)
 
     # 8. Write each edition next to the previous one, replacing it only when complete.
-    # A failed PDF does not stop the EPUB: its error is raised once the EPUB is written.
-    slug = edition_name(path, draft)
+    cover = None
+    if document.settings.cover and "epub" in formats:
+        line = _front_matter_line(path, "cover")
+        cover = project.inside(project.root / document.settings.cover, what="cover image", source=path, line=line)
+        check_cover(cover, source=path, line=line)
+    write_editions(project, rendered, result, name=edition_name(path, draft), formats=formats, out_dir=out_dir,
+                   pdf_variant=pdf_variant, cover=cover)
+    result.meta = {**({"draft_edition": True} if draft else {}), "title": document.title, "subtitle": document.settings.subtitle,
+                   "author": list(document.settings.author), "date": document.settings.date.isoformat(),
+                   "lang": document.lang, "draft": manuscript.draft}
+
+
+def write_editions(project: Project, rendered: Rendered, result: BuildResult, *, name: str,
+                   formats: tuple[str, ...], out_dir: Path, pdf_variant: str | None, cover: Path | None) -> None:
+    """Write ``out_dir/NAME.pdf`` and ``.epub`` from the rendered body (an essay's or a book's).
+
+    Each file is written aside and renamed onto the previous edition only when
+    complete. A failed PDF does not stop the EPUB: its error is raised once the
+    EPUB is written. The document's warnings go to ``result`` either way.
+    """
+    document = rendered.document
     pdf_error: MakeBookError | None = None
     if "pdf" in formats:
         preload.result("weasyprint")  # RenderError naming the system libraries when they are missing
         from .editions.fetch import SafeFetcher
         from .editions.pdf import write_pdf
 
-        target = out_dir / f"{slug}.pdf"
+        target = out_dir / f"{name}.pdf"
         fetcher = SafeFetcher([project.root, *project.style_dirs()])
         try:
             with atomic_target(target) as temporary:
@@ -342,25 +404,15 @@ def build_manuscript(project: Project, path: Path, result: BuildResult, *, forma
     if "epub" in formats:
         from .editions.epub import write_epub
 
-        target = out_dir / f"{slug}.epub"
-        cover = None
-        if document.settings.cover:
-            line = _front_matter_line(path, "cover")
-            cover = project.inside(project.root / document.settings.cover, what="cover image", source=path,
-                                   line=line)
-            check_cover(cover, source=path, line=line)
+        target = out_dir / f"{name}.epub"
         with atomic_target(target) as temporary:
             write_epub(rendered, temporary, stylesheet=style(project, EPUB_STYLESHEET), fonts=fonts(project),
                        cover=cover)
         result.editions.append(Edition("epub", target, target.stat().st_size))
         log.info("wrote %s", target)
-    if pdf_error is not None:
-        result.warnings.extend(document.warnings)
-        raise pdf_error
     result.warnings.extend(document.warnings)
-    result.meta = {**({"draft_edition": True} if draft else {}), "title": document.title, "subtitle": document.settings.subtitle,
-                   "author": list(document.settings.author), "date": document.settings.date.isoformat(),
-                   "lang": document.lang, "draft": manuscript.draft}
+    if pdf_error is not None:
+        raise pdf_error
 
 
 def mark_spelling(project: Project, document: Document, out_dir: Path) -> None:

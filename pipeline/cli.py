@@ -254,7 +254,7 @@ class Progress:
             self.bar.__exit__(*exc)
 
     def report(self, result) -> None:
-        name = result.manuscript.name
+        name = result.label
         editions = ", ".join(_describe(e, self.show) for e in result.editions)
         draft = "draft of " if result.meta.get("draft_edition") else ""
         if result.up_to_date:
@@ -658,7 +658,8 @@ def watch(formats: tuple[str, ...], draft: bool, root: Path) -> None:
 def _echo_result(result, show: Callable[[Path], str]) -> None:
     if result.ok:
         state = "up to date" if result.up_to_date else f"rebuilt in {result.seconds:.1f} s"
-        click.echo(f"{show(result.manuscript)}: {state}: {', '.join(show(e.path) for e in result.editions)}")
+        where = f"book {result.book}" if result.book else show(result.manuscript)
+        click.echo(f"{where}: {state}: {', '.join(show(e.path) for e in result.editions)}")
     else:
         click.echo(f"error: {result.error.format(show=show)}", err=True)
 

@@ -223,6 +223,87 @@ def _resolve(value: Any) -> ResolveSettings:
     return ResolveSettings(**values)
 
 
+@dataclass(frozen=True)
+class BookPart:
+    """A part of a book: its title (None for chapters outside any part) and its chapters' names."""
+
+    title: str | None
+    chapters: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class BookSettings:
+    """One ``[books.NAME]`` table of make-book.toml: a collection of essays laid out as one book."""
+
+    name: str  # the table's name: the editions are dist/NAME.pdf and dist/NAME.epub
+    title: str
+    parts: tuple[BookPart, ...]  # chapters = [...] is one part without a title
+    subtitle: str | None = None
+    author: tuple[str, ...] = ()
+    lang: str | None = None  # default: the project's, else the first chapter's
+    date: dt.date | None = None  # default: the build date
+    bibliography: str = "book"  # one bibliography at the end of the book
+
+    @property
+    def chapters(self) -> tuple[str, ...]:
+        return tuple(name for part in self.parts for name in part.chapters)
+
+
+BOOK_KEYS = {"title", "subtitle", "author", "lang", "date", "chapters", "parts", "bibliography"}
+
+
+def _books(value: Any) -> tuple[BookSettings, ...]:
+    """The ``[books.NAME]`` tables: title, chapters (or parts = [{title, chapters}]), author, bibliography."""
+    if not isinstance(value, dict):
+        raise Invalid(f"expected tables [books.NAME], got {_kind(value)}")
+    books = []
+    for name, table in value.items():
+        where = f"[books.{name}]"
+        if not isinstance(table, dict):
+            raise Invalid(f"{where} must be a table (title = ..., chapters = [...])")
+        if not name or not all(ch.isalnum() or ch in "-_" for ch in name):
+            raise Invalid(f"{where}: a book's name is its file name; use letters, digits, - and _")
+        unknown = sorted(set(table) - BOOK_KEYS)
+        if unknown:
+            raise Invalid(f"unknown key {unknown[0]!r} in {where} (known keys: {', '.join(sorted(BOOK_KEYS))})")
+        if "title" not in table:
+            raise Invalid(f"{where} has no title")
+        if ("chapters" in table) == ("parts" in table):
+            raise Invalid(f"{where} needs chapters = [...] or parts = [{{ title = ..., chapters = [...] }}], "
+                          "one of the two")
+        if "chapters" in table:
+            parts = (BookPart(None, _chapter_names(table["chapters"], where)),)
+        else:
+            if not isinstance(table["parts"], list) or not table["parts"]:
+                raise Invalid(f"{where}: parts must be a list of {{ title = ..., chapters = [...] }}")
+            parts = []
+            for part in table["parts"]:
+                if not isinstance(part, dict) or set(part) != {"title", "chapters"}:
+                    raise Invalid(f"{where}: each part is {{ title = ..., chapters = [...] }}")
+                parts.append(BookPart(_text(part["title"]), _chapter_names(part["chapters"], where)))
+            parts = tuple(parts)
+        names = [chapter for part in parts for chapter in part.chapters]
+        twice = sorted({chapter for chapter in names if names.count(chapter) > 1})
+        if twice:
+            raise Invalid(f"{where}: the chapter {twice[0]!r} is listed twice")
+        bibliography = _choice(("book",))(table.get("bibliography", "book"))
+        books.append(BookSettings(
+            name=name, title=_text(table["title"]), parts=parts,
+            subtitle=_text(table["subtitle"]) if "subtitle" in table else None,
+            author=_texts(table["author"]) if "author" in table else (),
+            lang=_lang(table["lang"]) if "lang" in table else None,
+            date=_date(table["date"]) if "date" in table else None,
+            bibliography=bibliography))
+    return tuple(books)
+
+
+def _chapter_names(value: Any, where: str) -> tuple[str, ...]:
+    names = _texts(value)
+    if not names:
+        raise Invalid(f"{where}: a book needs at least one chapter")
+    return tuple(name.removesuffix(".md") for name in names)
+
+
 def _spelling(value: Any) -> tuple[str, ...]:
     """The ``[spelling]`` table: ``words = ["ChatGPT", "j’ai fini par", …]``: words (and phrases) accepted."""
     if not isinstance(value, dict):
@@ -297,6 +378,9 @@ class Settings:
     resolve: ResolveSettings = _setting(_resolve, "Table [resolve] for make-book resolve: mailto, output, "
                                         "prefer_published, blog_content, timeout, [resolve.endpoints] "
                                         "(project config only).", ResolveSettings())
+    books: tuple[BookSettings, ...] = _setting(_books, "Tables [books.NAME]: title, author, chapters = [essay "
+                                               "names] or parts = [{title, chapters}]; each is built into "
+                                               "dist/NAME.pdf and .epub (project config only).", ())
     spelling: tuple[str, ...] = _setting(_spelling, "Table [spelling] with words = [...]: words the spelling "
                                          "check accepts, beside styles/words.txt (project config only).", ())
     static_dirs: tuple[str, ...] = _setting(_texts, "The blog's static folders (project config only), where images "
@@ -304,7 +388,7 @@ class Settings:
 
 
 SETTING_NAMES = tuple(f.name for f in fields(Settings))
-PROJECT_ONLY = {"output", "url_map", "resolve", "spelling", "static_dirs"}
+PROJECT_ONLY = {"output", "url_map", "resolve", "spelling", "static_dirs", "books"}
 FRONT_MATTER_ONLY = {"title", "subtitle", "date", "abstract", "epigraph", "description", "cover"}
 
 

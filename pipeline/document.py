@@ -27,6 +27,7 @@ class Document:
     bibliography: Bibliography
     warnings: list[str] = field(default_factory=list)
     draft: bool = False
+    book: bool = False  # a book of essays ([books.NAME]): always a title page and contents, chapters as sections
     # normalised link address → (role "work" or "link", key), as found by `make-book resolve` (resolved.json)
     resolved_links: dict[str, tuple[str, str]] = field(default_factory=dict)
     # The class of the spans wrapping pandoc's own MathML: unguessable, so raw <math> in the text

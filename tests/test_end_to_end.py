@@ -11,14 +11,15 @@ from .conftest import NS, epub_names, epub_xml, pdf_pages, run_epubcheck
 
 FRENCH = "lire-avec-les-machines"
 ENGLISH = "margins"
+SHORT = "eloge-de-la-lecture-lente"  # a short French essay, set as an article; with FRENCH, the sample book
 
 
 def test_every_sample_has_both_editions(samples):
     assert sorted(p.name for p in samples.iterdir() if not p.name.startswith(".")) == sorted(
-        [f"{ENGLISH}.epub", f"{ENGLISH}.pdf", f"{FRENCH}.epub", f"{FRENCH}.pdf"])
+        [f"{slug}.{kind}" for slug in (ENGLISH, FRENCH, SHORT) for kind in ("epub", "pdf")])
 
 
-@pytest.mark.parametrize("slug", [FRENCH, ENGLISH])
+@pytest.mark.parametrize("slug", [FRENCH, ENGLISH, SHORT])
 def test_epubcheck_reports_nothing(samples, slug):
     assert run_epubcheck(samples / f"{slug}.epub") == []
 

@@ -89,8 +89,8 @@ def book_tree(rendered: Rendered, *, article: bool | None = None) -> HtmlElement
     head.append(E.META(name="dcterms.modified", content=settings.date.isoformat()))
     head.append(E.META(name="generator", content="make-book"))
 
-    if article is None:
-        article = len(sections_of(body)) <= ARTICLE_SECTIONS
+    if article is None:  # a book of essays is always set as a book
+        article = not doc.book and len(sections_of(body)) <= ARTICLE_SECTIONS
     opening = title_page(rendered)
     page_body = E.BODY(opening)
     front = front_matter_pages(rendered)
@@ -248,7 +248,8 @@ def write_pdf(rendered: Rendered, target: Path, *, stylesheets: list[Path], fetc
         for attempt in range(LAYOUT_PASSES):
             document = HTML(string=serialise(tree), base_url=str(rendered.document.manuscript.path),
                             url_fetcher=fetcher).render(stylesheets=sheets, font_config=fonts)
-            if not article and text_pages(document) < ARTICLE_PAGES and attempt < LAYOUT_PASSES - 1:
+            if (not article and not rendered.document.book and text_pages(document) < ARTICLE_PAGES
+                    and attempt < LAYOUT_PASSES - 1):
                 # Under five pages of text: an article after all (no title or contents page).
                 log.debug("%s: %d pages of text; set as an article", rendered.document.manuscript.path.name,
                           text_pages(document))

@@ -1,0 +1,78 @@
+"""Books of essays (recueils): several manuscripts laid out as one book, declared in make-book.toml.
+
+``build_book(project, book, …)`` builds ``dist/NAME.pdf`` and ``dist/NAME.epub``
+for one ``[books.NAME]`` table; :mod:`pipeline.books.assemble` joins the essays
+into one document.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+
+from .. import preload
+from ..config import BookSettings
+from ..errors import MakeBookError
+from ..project import Project
+
+log = logging.getLogger(__name__)
+
+
+def build_book(project: Project, book: BookSettings, *, formats: tuple[str, ...], out_dir: Path, draft: bool,
+               pdf_variant: str | None):
+    """Build one book; its errors end up in the result (a ``BuildResult``), not raised."""
+    from ..builder import BuildResult, citation_style, typeset_settings, write_editions
+    from ..render import format_citations, render_html
+    from ..sanitize import sanitize
+    from ..typography import apply_typography
+    from .assemble import book_document, prepare_chapters
+
+    started = time.perf_counter()
+    result = BuildResult(manuscript=project.root / "make-book.toml", book=book.name)
+    try:
+        log.info("building the book %s", book.name)
+        if "pdf" in formats:
+            preload.start("weasyprint")
+        # 1–5 for each essay: read it, settle its references and passages; then one document of chapters.
+        chapters = prepare_chapters(project, book, draft=draft, out_dir=out_dir)
+        document = book_document(project, book, chapters, draft=draft)
+        # 6. One citeproc run over the whole book: one bibliography at its end.
+        format_citations(document, citation_style(project, document, result.manuscript))
+        # 7. Typography of the book's language (a chapter in another language keeps its own).
+        apply_typography(document.ast, document.lang)
+        document.settings = typeset_settings(document.settings, document.lang)
+        rendered = render_html(document)
+        sanitize(rendered.body, document, project.root)
+        number_notes_by_chapter(rendered.body)
+        # 8. The editions, as for an essay.
+        name = f"{book.name}.draft" if draft else book.name
+        write_editions(project, rendered, result, name=name, formats=formats, out_dir=out_dir,
+                       pdf_variant=pdf_variant, cover=None)
+        result.meta = {**({"draft_edition": True} if draft else {}), "title": document.title,
+                       "subtitle": document.settings.subtitle, "author": list(document.settings.author),
+                       "date": document.settings.date.isoformat(), "lang": document.lang, "book": True,
+                       "chapters": [c.slug for c in chapters]}
+    except MakeBookError as exc:
+        result.error = exc
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def number_notes_by_chapter(body) -> None:
+    """Number the note calls afresh in each chapter (pandoc numbers them through the whole book).
+
+    The EPUB writer opens each note with its call's number; the PDF counts
+    its footnotes with a CSS counter that each chapter resets (book.css).
+    """
+    for chapter in body.xpath(".//section[contains(concat(' ', @class, ' '), ' chapter ')]"):
+        for number, call in enumerate(chapter.xpath(".//a[@role='doc-noteref']"), start=1):
+            target = call.find("sup") if call.find("sup") is not None else call
+            for child in list(target):
+                target.remove(child)
+            target.text = str(number)
+
+
+def find_book(project: Project, name: str) -> BookSettings | None:
+    """The ``[books.NAME]`` table called ``name``, if there is one."""
+    return next((book for book in project.config.books if book.name == name), None)

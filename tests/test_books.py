@@ -1,0 +1,147 @@
+"""Books of essays: the [books.NAME] tables, the book's structure in both editions, links between essays."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from pypdf import PdfReader
+
+from pipeline import build, open_project
+from pipeline.cli import cli
+from pipeline.config import BookPart
+from pipeline.errors import ConfigError
+
+from .conftest import NS, REPO, epub_xml, pdf_pages, run_epubcheck, write
+
+HEAD = "---\ntitle: {title}\ndate: 2025-0{month}-01\nlang: {lang}\n---\n\n"
+
+
+def run(*args):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+@pytest.fixture(scope="module")
+def sample_book(tmp_path_factory) -> Path:
+    """The repository's sample project, book included, built once."""
+    root = tmp_path_factory.mktemp("book")
+    for folder in ("manuscripts", "bibliography"):
+        shutil.copytree(REPO / folder, root / folder)
+    shutil.copy(REPO / "make-book.toml", root / "make-book.toml")
+    results = build(open_project(root))
+    assert all(r.ok for r in results), [str(r.error) for r in results if not r.ok]
+    assert [r.book for r in results if r.book] == ["carnets"]
+    return root / "dist"
+
+
+def test_books_are_read_from_the_project_file(project):
+    root = project({"a.md": HEAD.format(title="A", month=1, lang="fr") + "Texte.\n"}, config="""
+        [books.recueil]
+        title = "Recueil"
+        author = ["Anne Bé", "Paul Dé"]
+        parts = [{ title = "Un", chapters = ["a"] }, { title = "Deux", chapters = ["b.md", "c"] }]
+        """)
+    (book,) = open_project(root).config.books
+    assert (book.name, book.title, book.author) == ("recueil", "Recueil", ("Anne Bé", "Paul Dé"))
+    assert book.parts == (BookPart("Un", ("a",)), BookPart("Deux", ("b", "c")))
+    assert book.chapters == ("a", "b", "c")
+
+
+@pytest.mark.parametrize("table, message", [
+    ('[books.x]\nchapters = ["a"]\n', "has no title"),
+    ('[books.x]\ntitle = "X"\n', "needs chapters"),
+    ('[books.x]\ntitle = "X"\nchapters = ["a"]\nparts = []\n', "one of the two"),
+    ('[books.x]\ntitle = "X"\nchapters = ["a", "a.md"]\n', "listed twice"),
+    ('[books.x]\ntitle = "X"\nchapters = ["a"]\nsommaire = true\n', "unknown key 'sommaire' in [books.x]"),
+    ('[books.x]\ntitle = "X"\nchapters = ["a"]\nbibliography = "chapter"\n', "expected one of book"),
+    ('[books."a b"]\ntitle = "X"\nchapters = ["a"]\n', "letters, digits"),
+])
+def test_a_wrong_book_table_is_an_error_naming_it(project, table, message):
+    root = project({"a.md": HEAD.format(title="A", month=1, lang="fr") + "Texte.\n"}, config=table)
+    with pytest.raises(ConfigError) as caught:
+        open_project(root)
+    assert message in str(caught.value) and "make-book.toml" in str(caught.value)
+
+
+def test_a_chapter_that_is_not_a_manuscript_fails_the_book_only(project):
+    root = project({"a.md": HEAD.format(title="A", month=1, lang="fr") + "Texte.\n"},
+                   config='[books.x]\ntitle = "X"\nchapters = ["a", "absent"]\n')
+    result = run("--root", str(root))
+    assert result.exit_code == 1
+    assert "the book 'x' names the chapter 'absent', which is not in manuscripts/" in result.output
+    assert (root / "dist" / "a.pdf").is_file()  # the essay was built all the same
+
+
+def test_the_sample_book_opens_each_chapter_on_a_right_hand_page(sample_book):
+    pages = pdf_pages(sample_book / "carnets.pdf", flat=True)
+    contents = next(i for i, text in enumerate(pages) if "Table des matières" in text)
+    listed = re.findall(r"(Éloge de la lecture lente|Lire avec les machines|Bibliographie)[ .]+(\d+)",
+                        pages[contents])
+    assert [title for title, _ in listed] == ["Éloge de la lecture lente", "Lire avec les machines", "Bibliographie"]
+    for title, number in listed:
+        page = pages[int(number) - 1]
+        assert title in page.split(" ")[0:8] or page.lstrip("0123456789 ").startswith(title) or title in page[:80], \
+            (title, number)
+    for title, number in listed[:2]:
+        assert int(number) % 2 == 1, f"{title} opens on page {number}, a left-hand page"
+    assert "20 janvier 2026" in pages[int(listed[0][1]) - 1]  # the essay's date under its title
+
+
+def test_running_heads_book_title_left_chapter_title_right(sample_book):
+    pages = pdf_pages(sample_book / "carnets.pdf", flat=True)
+    contents = next(i for i, text in enumerate(pages) if "Table des matières" in text)
+    opening = int(re.search(r"Lire avec les machines[ .]+(\d+)", pages[contents]).group(1))
+    left, right = pages[opening], pages[opening + 1]  # pages opening+1 (even) and opening+2 (odd)
+    assert "Carnets de lecture" in left and "Lire avec les machines" not in left, left
+    assert "Lire avec les machines" in right and "Carnets de lecture" not in right, right
+
+
+def test_one_bibliography_and_notes_numbered_in_each_chapter(sample_book):
+    text = " ".join(pdf_pages(sample_book / "carnets.pdf", flat=True))
+    assert text.count("Eco, Umberto") == 1  # cited by both essays, listed once
+    with zipfile.ZipFile(sample_book / "carnets.epub") as archive:
+        names = archive.namelist()
+        chapters = [archive.read(n).decode() for n in sorted(names) if re.search(r"ch\d+\.xhtml$", n)]
+    assert sum("doc-bibliography" in page for page in chapters) == 0
+    assert "EPUB/bibliography.xhtml" in names
+    firsts = [re.search(r'role="doc-noteref"[^>]*><sup>(\d+)</sup>', page) for page in chapters]
+    assert [m.group(1) for m in firsts if m] == ["1", "1"]
+
+
+def test_links_between_essays_lead_to_their_chapter(sample_book):
+    with zipfile.ZipFile(sample_book / "carnets.epub") as archive:
+        first, second = (archive.read(f"EPUB/ch0{i}.xhtml").decode() for i in (1, 2))
+    # By file name (lire-avec-les-machines.md) and by the blog address an alias names.
+    assert 'href="ch02.xhtml#chapter-lire-avec-les-machines"' in first
+    assert 'href="ch01.xhtml#chapter-eloge-de-la-lecture-lente"' in second
+    text = " ".join(pdf_pages(sample_book / "carnets.pdf", flat=True))
+    assert re.search(r"la lecture avec les machines\s\(p\.\s\d+\)", text)
+
+
+def test_the_book_epub_has_one_nav_of_chapters_and_sections(sample_book):
+    nav = epub_xml(sample_book / "carnets.epub", "EPUB/nav.xhtml")
+    top = [a.text for a in nav.xpath("//x:nav[@id='toc']/x:ol/x:li/x:a", namespaces=NS)]
+    assert top == ["Éloge de la lecture lente", "Lire avec les machines", "Bibliographie"]
+    sections = nav.xpath("//x:nav[@id='toc']/x:ol/x:li[1]/x:ol/x:li/x:a", namespaces=NS)
+    assert [a.text for a in sections][0] == "Un texte se mérite"
+    assert run_epubcheck(sample_book / "carnets.epub") == []
+
+
+def test_the_book_is_on_the_shelf_and_rebuilt_only_when_a_chapter_changes(project):
+    root = project({
+        "a.md": HEAD.format(title="Premier", month=1, lang="fr") + "## Début\n\nTexte [@eco1985lector].\n",
+        "b.md": HEAD.format(title="Second", month=2, lang="fr") + "## Suite\n\nVoir [le premier](a.md).\n",
+    }, config='[books.duo]\ntitle = "Duo"\nparts = [{ title = "Seule partie", chapters = ["a", "b"] }]\n')
+    assert run("--root", str(root)).exit_code == 0
+    assert "Duo" in (root / "dist" / "index.html").read_text(encoding="utf-8")
+    again = run("--root", str(root))
+    assert "up to date book duo" in again.output
+    write(root / "manuscripts" / "b.md", HEAD.format(title="Second", month=2, lang="fr") + "Autre texte.\n")
+    changed = run("build", "duo", "--root", str(root))
+    assert "built book duo" in changed.output and "b.md" not in changed.output
+    text = " ".join(pdf_pages(root / "dist" / "duo.pdf", flat=True))
+    assert "Seule partie" in text and "Autre texte" in text
