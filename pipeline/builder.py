@@ -473,16 +473,19 @@ def write_stubs(project: Project, target: Path, names: list[str] | None = None) 
 
 def check_project(project: Project) -> list[Finding]:
     """Bibliography lint over every .bib file of the project, with the keys the manuscripts cite."""
-    from .references.checks import check_bibliography
+    from .references.checks import ERROR, Finding, check_bibliography
 
     require_manuscripts_folder(project)
     cited: set[str] = set()
     failures: list[MakeBookError] = []
     for report in report_references(project, failures=failures) if project.manuscripts() else []:
         cited |= {r.key or r.target for r in report.references if r.key or r.kind == "citation"}
-    for failure in failures:
-        log.warning("%s; its citations are not counted", failure.format(project.root).split("\n")[0])
-    return check_bibliography(project.bibliography_files(), cited)
+    # A manuscript that cannot be read is an error of the check too (it cannot be built either).
+    unreadable = [Finding(ERROR, failure.path or project.manuscripts_dir, failure.line,
+                          f"{failure.message} (its citations are not counted)"
+                          + (f"; how to fix: {failure.hint}" if failure.hint else ""))
+                  for failure in failures]
+    return unreadable + check_bibliography(project.bibliography_files(), cited)
 
 
 def typeset_settings(settings: Settings, lang: str) -> Settings:

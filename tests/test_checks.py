@@ -47,3 +47,18 @@ def test_check_findings_are_true_and_placed(tmp_path):
     # uncited entries are counted, not listed; the crossref parent of a cited entry counts as used
     assert findings[-1] == "info: refs.bib: 7 of 14 entries are cited by no manuscript (make-book refs lists the cited ones)"
     assert all(": :" not in f and not f.endswith(": ") for f in findings)
+
+
+def test_a_manuscript_that_cannot_be_read_is_an_error_of_check(project):
+    """check must not say "0 error(s)" and exit 0 for a project whose manuscript cannot be built."""
+    from click.testing import CliRunner
+
+    from pipeline.cli import cli
+
+    root = project({"essai.md": '---\ntitle: "Lire lentement\ndate: 2024-01-01\n---\n\nTexte.\n',
+                    "bon.md": "---\ntitle: Bon\n---\n\nVoir [@eco1985lector].\n"})
+    result = CliRunner().invoke(cli, ["check", "--root", str(root)], catch_exceptions=False)
+    assert result.exit_code == 1, result.output
+    assert "essai.md:2:" in result.output and "never closed" in result.output
+    assert "1 error(s)" in result.output
+    assert "'eco1985lector' is cited by no manuscript" not in result.output  # the readable one still counts

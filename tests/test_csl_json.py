@@ -51,6 +51,19 @@ def test_unknown_commands_are_named():
     assert unknown_commands(r"\'{e}t\'e") == ()
 
 
+@pytest.mark.parametrize("raw, family, given", [
+    (r"Nu\~nez, Juan", "Nuñez", "Juan"),
+    (r"Pe\~{n}a, Ana", "Peña", "Ana"),
+    (r"\'Emile Zola", "Zola", "Émile"),
+    (r"Dvo\v{r}\'ak, Anton\'{\i}n", "Dvořák", "Antonín"),
+    (r"Fran\c{c}ois Truffaut", "Truffaut", "François"),
+    (r"Le~Goff, Jacques", "Le Goff", "Jacques"),
+])
+def test_accents_without_braces_stay_in_the_name(raw, family, given):
+    """BibTeX's splitter reads ``~`` as a tie: an accent written ``\~n`` must not split the name."""
+    assert parse_names(raw) == [{"family": family, "given": given}]
+
+
 def test_names_follow_bibtex_rules():
     names = parse_names(r"Dagon, Beno\^\it and {World Health Organization} and Jean de La Fontaine and "
                         r"van der Berg, Jr., Piet and {Barnes and Noble} and others")

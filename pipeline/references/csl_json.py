@@ -346,7 +346,7 @@ def parse_names(value: str) -> list[dict]:
     from bibtexparser.middlewares.names import parse_single_name_into_parts, split_multiple_persons_names
 
     names = []
-    for raw in split_multiple_persons_names(" ".join(value.split())):
+    for raw in split_multiple_persons_names(_ACCENT.sub(r"{\g<0>}", " ".join(value.split()))):
         raw = raw.strip()
         if not raw or raw.lower() == "others":
             continue
@@ -371,6 +371,12 @@ def parse_names(value: str) -> list[dict]:
         if name:
             names.append(name if "family" in name else {"literal": name.get("given", "")})
     return names
+
+
+# An accent command written without braces (``Nu\~nez``, ``Pe\~{n}a``, ``\'Emile``): braced before
+# the name is split, because BibTeX's name splitter reads ``~`` as a tie (a space) and ``\.`` and
+# ``\=`` as ends of words; braced, it is one letter, as BibTeX itself treats ``{\~n}``.
+_ACCENT = re.compile(r"(?<!\{)\\[`'^\"~=.uvHcdbtkr]\s*(?:\{[^{}]*\}|\\[ij]\b|[A-Za-z])")
 
 
 def _balanced(text: str) -> bool:
