@@ -97,9 +97,22 @@ def test_liquid():
         front_matter={"title": "Mon *titre*"})
     assert "[a](/archives/)" in markdown and "[b](/x/)" in markdown and "[c](/2010/07/21/nom.html)" in markdown
     assert "```ruby\nputs '{{ x }}'\n```" in markdown
-    assert "{{ brut }}" in markdown and "caché" not in markdown
+    assert "`{{ brut }}`" in markdown and "caché" not in markdown  # shown as written: as code
     assert r"Mon \*titre\*" in markdown
     assert not context.warnings
+
+
+def test_raw_content_is_never_typeset():
+    """{% raw %} holds template syntax to show as written: no guillemets, no spaces added inside."""
+    from pipeline.typography import apply_typography
+
+    ast, _ = tree('Un gabarit : {% raw %}{{ "bonjour" | upcase }}{% endraw %} ici.\n\n'
+                  '{% raw %}\n{% if x %}\n  "oui"\n{% endif %}\n{% endraw %}\n')
+    apply_typography(ast, "fr")
+    codes = [n["c"][1] for n in iter_nodes(ast["blocks"]) if n["t"] in ("Code", "CodeBlock")]
+    assert codes == ['{{ "bonjour" | upcase }}', "{% if x %}", "{% endif %}"]
+    text = stringify(ast["blocks"]).replace("\u202f", " ").replace("\u00a0", " ")
+    assert "« oui »" in text  # what is not a template tag is text, typeset
 
 
 def test_zola_and_eleventy():

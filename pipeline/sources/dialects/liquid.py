@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from . import Context, Dialect, code_block, escape, figure, labelled_link, outside_code, unknown
+from . import Context, Dialect, code_block, code_span, escape, figure, labelled_link, outside_code, unknown
 from .hugo import IMAGE_NAMES, VIDEO_URLS, VIDEO_WORDS, lookup, site_path, words
 from .tokens import EXPR, TAG, Tag
 
@@ -76,7 +76,7 @@ class Liquid(Dialect):
             return None
         name = tag.name.lower()
         if name in ("raw", "verbatim"):
-            return tag.body or ""
+            return shown_as_written(tag.body or "")
         if name in ("highlight", "codeblock", "code"):
             return code_block(tag.body or "", tag.arg("lang", position=0))
         if name == "comment":
@@ -135,3 +135,20 @@ class Liquid(Dialect):
 
 
 DIALECT = Liquid()
+
+
+_TEMPLATE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
+
+
+def shown_as_written(body: str) -> str:
+    """The body of ``{% raw %}``: Markdown whose template tags are shown, not run.
+
+    Each ``{{ … }}`` or ``{% … %}`` outside code becomes a code span, which
+    typography never touches (``{{ "x" }}`` must not become ``{{ « x » }}``);
+    the rest is Markdown as Jekyll would pass it on.
+    """
+    pieces = []
+    for start, end, is_code in outside_code(body):
+        text = body[start:end]
+        pieces.append(text if is_code else _TEMPLATE.sub(lambda m: code_span(m.group()), text))
+    return "".join(pieces)
