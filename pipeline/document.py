@@ -59,8 +59,10 @@ def parse_document(manuscript: Manuscript, config: Settings, bibliography: Bibli
     """Parse the body and settle title, language, date and heading levels."""
     settings = merge(config, manuscript.front_matter)
     # Blog syntax (shortcodes, Liquid, wikilinks, admonitions…) to pandoc Markdown, then pandoc's tree.
+    # A key whose entry is faulty is still a key: a bare @key names it (and its fault is then an error).
+    keys = frozenset(bibliography.keys) | {problem.key for problem in bibliography.problems if problem.key}
     context = dialects.Context(manuscript.path, front_matter=manuscript.metadata, lang=settings.lang or "en",
-                               bibliography_keys=frozenset(bibliography.keys))
+                               bibliography_keys=keys)
     markdown, lines = dialects.read_dialects(manuscript.body, manuscript.body_line, context)
     manuscript = replace(manuscript, markdown=markdown, markdown_lines=tuple(lines))
     ast = parse_markdown(markdown, what=manuscript.path)

@@ -105,9 +105,12 @@ def test_links_that_point_nowhere_become_text_with_a_warning(tmp_path):
 
 
 def test_missing_image_is_an_error_with_line(tmp_path):
+    from pipeline.sources.images import report_missing_images
+
     document = make_document(tmp_path, "Texte.\n\n![Un schéma](schema.png)")
+    resolve_references(document, project_root=tmp_path)  # every missing image is gathered, then reported once
     with pytest.raises(ManuscriptError) as info:
-        resolve_references(document, project_root=tmp_path)
+        report_missing_images(document)
     assert "schema.png" in info.value.message and info.value.line == 8
 
 
