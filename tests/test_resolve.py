@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
+from lxml import etree
 from click.testing import CliRunner
 from werkzeug import Response
 
@@ -344,10 +345,11 @@ def test_the_built_bibliography_has_authors_dates_and_containers(sample, monkeyp
     import zipfile
 
     with zipfile.ZipFile(sample / "dist" / "essai.epub") as epub:
-        text = epub.read("EPUB/bibliography.xhtml").decode("utf-8")
+        # The text a reader sees: French ISO 690 sets family names in small caps (a span of their own).
+        text = "".join(etree.fromstring(epub.read("EPUB/bibliography.xhtml")).itertext())
     for expected in ("Vaswani, Ashish", "2017", "Attention Is All You Need", "LeCun" if False else "Lecun, Yann",
                      "Nature", "Eco, Umberto", "Grasset", "Durand, Claire", "Revue des lectures",
-                     "Lemaire, Sophie", "Le Quotidien", "mistralai", "Wikipédia", "oldid=219876543",
+                     "Lemaire, Sophie", "Le Quotidien", "mistralai", "Lecture rapide", "oldid=219876543",
                      "Bé, Anne", "Éloge de la lecture lente"):
         assert expected in text, expected
     assert run_epubcheck(sample / "dist" / "essai.epub") == []  # resolved entries keep the EPUB valid

@@ -59,8 +59,12 @@ def test_zizmor_finds_nothing_even_pedantic():
     """zizmor (GitHub Actions static analysis), offline, with every audit and no threshold: zero findings."""
     import shutil
     import subprocess
+    import sys
+    from pathlib import Path
 
-    zizmor = shutil.which("zizmor")
+    # Installed beside the interpreter running the tests (.venv/bin), which need not be on PATH.
+    beside = Path(sys.executable).parent / "zizmor"
+    zizmor = str(beside) if beside.is_file() else shutil.which("zizmor")
     assert zizmor, "zizmor is a test dependency: pip install -e '.[test]'"
     proc = subprocess.run([zizmor, "--offline", "--persona", "pedantic", "--format", "plain", str(WORKFLOW)],
                           capture_output=True, text=True, timeout=120)
