@@ -28,7 +28,7 @@ from pipeline.spelling.repeats import Repeats
 from pipeline.spelling.words import AcceptedWords
 
 from .conftest import REPO, pdf_pages, write
-from .spelling_corpus import PLANTED_TEXT, score
+from .spelling_corpus import HELDOUT_TEXT, PLANTED_TEXT, score
 
 HEAD = "---\ntitle: Essai\ndate: 2024-05-01\nlang: fr\n---\n\n"
 
@@ -259,6 +259,20 @@ def test_planted_errors_with_grammalecte(planted_project):
     """
     caught, missed, _ = score(findings_of(planted_project).findings)
     assert len(caught) >= 35, [(m.kind, m.text, m.line) for m in missed]
+
+
+@pytest.fixture(scope="module")
+def heldout_project(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("heldout")
+    (root / "manuscripts").mkdir()
+    shutil.copy(HELDOUT_TEXT, root / "manuscripts" / "heldout.md")
+    return root
+
+
+def test_heldout_errors_with_grammalecte(heldout_project):
+    """30 errors in a second text of ours, never used to tune a rule: what works on the first text works here."""
+    caught, missed, _ = score(findings_of(heldout_project).findings, "heldout")
+    assert len(caught) >= 26, [(m.kind, m.text, m.line) for m in missed]
 
 
 def test_planted_errors_with_hunspell_alone(planted_project):

@@ -26,6 +26,8 @@ from ..errors import MakeBookError
 PROGRAM = "grammalecte-cli"
 # Options of Grammalecte 2.x that concern typography make-book does itself.
 TYPOGRAPHY_OPTIONS = ("apos", "esp", "nbsp", "typo", "unit", "num", "latex", "md", "html")
+# Rule groups that are off by default and switched on.
+EXTRA_OPTIONS: tuple[str, ...] = ()
 INSTALL = ("French grammar is not checked: Grammalecte is not installed (Debian/Ubuntu: apt-get install "
            "grammalecte-cli; elsewhere: the command-line version from grammalecte.net, with grammalecte-cli "
            "on the PATH)")
@@ -69,6 +71,8 @@ class Grammalecte:
             source = Path(folder) / "text.txt"
             source.write_text("\n".join(lines) + "\n", encoding="utf-8")
             command = [self.program, "-f", str(source), "-j", "-off", *TYPOGRAPHY_OPTIONS]
+            if EXTRA_OPTIONS:
+                command += ["-on", *EXTRA_OPTIONS]
             proc = subprocess.run(command, capture_output=True, timeout=600)
         if proc.returncode != 0:
             detail = proc.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no message"]
