@@ -17,6 +17,18 @@ TERMS: dict[str, dict[str, str]] = {
     "back_to_text": {"fr": "Retour au texte", "en": "Back to text"},
     "draft": {"fr": "Brouillon", "en": "Draft"},
     "to_add": {"fr": "Références à compléter", "en": "References still to add"},
+    # The colophon of a book of essays (pipeline.books.matter): French books call it « achevé d'imprimer ».
+    "colophon": {"fr": "Colophon", "en": "Colophon", "de": "Impressum", "es": "Colofón", "it": "Colophon"},
+    "edition_of": {"fr": "Édition du {date}.", "en": "This edition: {date}.", "de": "Ausgabe vom {date}.",
+                   "es": "Edición del {date}.", "it": "Edizione del {date}."},
+    "set_with": {"fr": "Composé avec make-book {version}.", "en": "Typeset with make-book {version}.",
+                 "de": "Gesetzt mit make-book {version}.", "es": "Compuesto con make-book {version}.",
+                 "it": "Composto con make-book {version}."},
+    "set_in_with": {"fr": "Composé en {typefaces} avec make-book {version}.",
+                    "en": "Set in {typefaces} with make-book {version}.",
+                    "de": "Gesetzt in {typefaces} mit make-book {version}.",
+                    "es": "Compuesto en {typefaces} con make-book {version}.",
+                    "it": "Composto in {typefaces} con make-book {version}."},
 }
 
 

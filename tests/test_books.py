@@ -145,3 +145,129 @@ def test_the_book_is_on_the_shelf_and_rebuilt_only_when_a_chapter_changes(projec
     assert "built book duo" in changed.output and "b.md" not in changed.output
     text = " ".join(pdf_pages(root / "dist" / "duo.pdf", flat=True))
     assert "Seule partie" in text and "Autre texte" in text
+
+
+# -- the pages around the chapters: half-title, title page, contents, colophon (issue #19) -----------------
+
+def test_half_title_title_page_and_contents_each_open_a_recto(sample_book):
+    pages = pdf_pages(sample_book / "carnets.pdf", flat=True)
+    assert pages[0] == "Carnets de lecture"  # the half-title: the title alone, no folio
+    assert pages[1] == ""  # its verso
+    assert pages[2].startswith("Carnets de lecture Essais sur la lecture Anne Bé")  # the title page, a recto
+    contents = next(i for i, text in enumerate(pages) if text.startswith("Table des matières"))
+    assert contents % 2 == 0, f"the contents open on page {contents + 1}, a verso"
+
+
+def test_the_colophon_closes_the_book_on_a_verso(sample_book):
+    from pipeline import __version__
+
+    pages = pdf_pages(sample_book / "carnets.pdf", flat=True)
+    last = pages[-1].replace("\u202f", " ").replace("\xa0", " ")
+    assert len(pages) % 2 == 0  # the last page is a verso
+    assert last.startswith("Colophon Carnets de lecture. Essais sur la lecture Anne Bé Édition du ")
+    assert last.endswith(f"Composé en Charis SIL et DejaVu Sans Mono avec make-book {__version__}.")  # no folio
+    assert "Colophon" not in next(p for p in pages if p.startswith("Table des matières"))
+    # The EPUB: a back-matter page of its own, in the spine and the landmarks, not in the contents.
+    page = epub_xml(sample_book / "carnets.epub", "EPUB/colophon.xhtml")
+    section = page.find(".//x:body/x:section", NS)
+    assert section.get(f"{{{EPUB}}}type") == "colophon" and section.get("role") == "doc-colophon"
+    assert f"make-book {__version__}" in "".join(section.itertext())
+    nav = epub_xml(sample_book / "carnets.epub", "EPUB/nav.xhtml")
+    assert nav.xpath("//x:nav[@id='landmarks']//x:a[@epub:type='colophon']/@href", namespaces=NSE) == ["colophon.xhtml"]
+    assert not nav.xpath("//x:nav[@id='toc']//x:a[@href='colophon.xhtml']", namespaces=NSE)
+    opf = epub_xml(sample_book / "carnets.epub", "EPUB/content.opf")
+    spine = [opf.find(f".//opf:item[@id='{ref}']", NS).get("href")
+             for ref in opf.xpath("//opf:spine/opf:itemref/@idref", namespaces=NS)]
+    assert spine[-1] == "colophon.xhtml"
+
+
+def test_a_chapter_opening_has_no_running_head_only_its_folio(sample_book):
+    pages = pdf_pages(sample_book / "carnets.pdf", flat=True)
+    contents = next(p for p in pages if p.startswith("Table des matières"))
+    for title in ("Éloge de la lecture lente", "Lire avec les machines", "Bibliographie"):
+        number = int(re.search(re.escape(title) + r"[ .]+(\d+)", contents).group(1))
+        opening = pages[number - 1]
+        assert opening.startswith(title), opening[:80]  # the title first: no running head above it
+        assert opening.endswith(f" {number}"), opening[-40:]  # the folio at the foot
+        assert "Carnets de lecture" not in opening
+    # The blank versos before a chapter carry nothing, not even a folio.
+    assert all(text == "" for text in pages if not text.strip())
+    blanks = [i for i, text in enumerate(pages) if text == ""]
+    assert blanks and all(i % 2 == 1 for i in blanks)
+
+
+EPUB = "http://www.idpf.org/2007/ops"
+NSE = {**NS, "epub": EPUB}
+ESSAY = "---\ntitle: {title}\ndate: 2026-0{month}-01\nlang: en\n---\n\n"
+
+
+@pytest.fixture(scope="module")
+def parts_book(tmp_path_factory) -> Path:
+    """An English book in two parts, built once: three short essays, each citing works."""
+    from .conftest import SAMPLE_BIB
+
+    root = tmp_path_factory.mktemp("parts")
+    write(root / "bibliography" / "refs.bib", SAMPLE_BIB)
+    write(root / "manuscripts" / "tools.md", ESSAY.format(title="Tools of reading", month=1)
+          + "## First tools\n\nA reader's machine [@eco1985lector, p. 27].\n\n"
+            "## Second thoughts\n\nNot a tool at all, as [the next chapter](models.md) says.\n")
+    write(root / "manuscripts" / "models.md", ESSAY.format(title="Models", month=2)
+          + "## Networks\n\nDeep networks [@lecun2015deep] and readers [@eco1985lector].\n")
+    write(root / "manuscripts" / "hours.md", ESSAY.format(title="Hours of work", month=3)
+          + "## Counting hours\n\nAgain [@lecun2015deep].\n")
+    write(root / "make-book.toml", """
+        [books.field-notes]
+        title = "Field Notes"
+        author = "Anne Bé"
+        lang = "en"
+        date = 2026-03-01
+        parts = [{ title = "Machines", chapters = ["tools", "models"] }, { title = "Work", chapters = ["hours"] }]
+        """)
+    results = build(open_project(root), ["field-notes"])
+    assert all(r.ok for r in results), [str(r.error) for r in results if not r.ok]
+    return root / "dist"
+
+
+def test_a_part_opens_on_a_recto_of_its_own_and_the_contents_nest_chapters_under_parts(parts_book):
+    pages = pdf_pages(parts_book / "field-notes.pdf", flat=True)
+    contents = next(p for p in pages if p.startswith("Contents"))
+    listed = re.findall(r"([A-Z][A-Za-z ]+?)[ .]+(\d+)(?= |$)", contents.removeprefix("Contents "))
+    titles = [title for title, _ in listed]
+    assert titles[:2] == ["Machines", "Tools of reading"] and titles.index("Work") < titles.index("Hours of work")
+    for title, number in listed:
+        if title in ("Machines", "Work"):
+            assert int(number) % 2 == 1, f"part {title} on page {number}, a verso"
+            assert pages[int(number) - 1] == title  # the part's title alone: no running head, no folio
+    # The PDF outline: each part holds its chapters, each chapter its sections.
+    outline = PdfReader(str(parts_book / "field-notes.pdf")).outline
+    tops = [item.title for item in outline if not isinstance(item, list)]
+    assert "Machines" in tops and "Work" in tops and "Tools of reading" not in tops
+    under_machines = outline[[i for i, item in enumerate(outline) if not isinstance(item, list)
+                              and item.title == "Machines"][0] + 1]
+    assert [item.title for item in under_machines if not isinstance(item, list)] == ["Tools of reading", "Models"]
+
+
+def test_the_epub_nav_and_ncx_nest_chapters_under_their_part(parts_book):
+    nav = epub_xml(parts_book / "field-notes.epub", "EPUB/nav.xhtml")
+    toc = nav.find(".//x:nav[@id='toc']/x:ol", NS)
+    parts = toc.findall("x:li", NS)
+    assert [li.find("x:a", NS).text for li in parts][:2] == ["Machines", "Work"]
+    assert [a.text for a in parts[0].findall("x:ol/x:li/x:a", NS)] == ["Tools of reading", "Models"]
+    assert [a.text for a in parts[1].findall("x:ol/x:li/x:a", NS)] == ["Hours of work"]
+    assert [a.text for a in parts[0].findall("x:ol/x:li[1]/x:ol/x:li/x:a", NS)] == ["First tools", "Second thoughts"]
+    part_page = epub_xml(parts_book / "field-notes.epub", "EPUB/" + parts[0].find("x:a", NS).get("href"))
+    assert part_page.find(".//x:body/x:section", NS).get(f"{{{EPUB}}}type") == "part"
+    ncx = epub_xml(parts_book / "field-notes.epub", "EPUB/toc.ncx")
+    ncx_ns = {"n": "http://www.daisy.org/z3986/2005/ncx/"}
+    machines = ncx.xpath("/n:ncx/n:navMap/n:navPoint[1]", namespaces=ncx_ns)[0]
+    assert machines.xpath("n:navLabel/n:text/text()", namespaces=ncx_ns) == ["Machines"]
+    assert machines.xpath("n:navPoint/n:navLabel/n:text/text()", namespaces=ncx_ns) == ["Tools of reading", "Models"]
+    assert run_epubcheck(parts_book / "field-notes.epub") == []
+
+
+def test_an_english_book_has_an_english_colophon(parts_book):
+    from pipeline import __version__
+
+    last = pdf_pages(parts_book / "field-notes.pdf", flat=True)[-1]
+    assert last == ("Colophon Field Notes Anne Bé This edition: March 1, 2026. "
+                    f"Set in Charis SIL and DejaVu Sans Mono with make-book {__version__}.")

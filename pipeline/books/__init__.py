@@ -45,6 +45,8 @@ def build_book(project: Project, book: BookSettings, *, formats: tuple[str, ...]
         rendered = render_html(document)
         sanitize(rendered.body, document, project.root)
         number_notes_by_chapter(rendered.body)
+        # The colophon closes the book (the last verso of the PDF, a back-matter page of the EPUB).
+        rendered.body.append(book_colophon(project, document))
         # 8. The editions, as for an essay.
         name = f"{book.name}.draft" if draft else book.name
         write_editions(project, rendered, result, name=name, formats=formats, out_dir=out_dir,
@@ -71,6 +73,18 @@ def number_notes_by_chapter(body) -> None:
             for child in list(target):
                 target.remove(child)
             target.text = str(number)
+
+
+def book_colophon(project: Project, document):
+    """The book's colophon: its title, author and date, the typefaces of its stylesheet, make-book's version."""
+    from .. import __version__
+    from ..builder import PDF_STYLESHEET, style
+    from .matter import colophon, typefaces
+
+    settings = document.settings
+    return colophon(title=document.title, subtitle=settings.subtitle, authors=tuple(settings.author),
+                    date=settings.date, lang=document.lang, typefaces=typefaces(style(project, PDF_STYLESHEET)),
+                    version=__version__)
 
 
 def find_book(project: Project, name: str) -> BookSettings | None:

@@ -58,6 +58,7 @@ class Page:
     epub_type: str = "bodymatter chapter"
     toc: list[tuple[str, str, list]] = field(default_factory=list)  # (title, fragment, children)
     in_toc: bool = True
+    part: str | None = None  # a book's chapter: the name of its part's page, under which the nav lists it
 
 
 def write_epub(rendered: Rendered, target: Path, *, stylesheet: Path, fonts: list[Path],
@@ -156,23 +157,40 @@ def split_pages(body: HtmlElement, title: str, lang: str) -> list[Page]:
     prelude = E.SECTION(**{EPUB_TYPE: "bodymatter chapter", "role": "doc-chapter", "class": "prelude"})
     prelude.append(E.H1(title, **{"class": "title"}))
     has_prelude = False
+    part: Page | None = None
     for child in list(body):
         if child.get("role") == "doc-endnotes":
             continue
         classes = (child.get("class") or "").split()
-        if child.tag == "section" and "level2" in classes:
+        if child.tag == "section" and "colophon" in classes:  # a book's colophon: back matter, in the landmarks
+            child.set(EPUB_TYPE, "colophon")
+            child.set("role", "doc-colophon")
             heading = child.find("h2")
-            name = f"ch{len(pages) + 1:02d}.xhtml"
+            pages.append(Page("colophon.xhtml", heading_text(heading) if heading is not None else title, child,
+                              epub_type="backmatter colophon", in_toc=False))
+            part = None
+        elif child.tag == "section" and "level2" in classes:
+            heading = child.find("h2")
             head_text = (heading_text(heading) if heading is not None else "") or title
             if child.get("id") == "bibliography":
                 child.set(EPUB_TYPE, "bibliography")
                 child.set("role", "doc-bibliography")
                 pages.append(Page("bibliography.xhtml", head_text, child, epub_type="backmatter bibliography",
                                   toc=[]))
+                part = None
+                continue
+            if "part" in classes:  # a part of a book: its page, and the chapters after it nest under it
+                child.set(EPUB_TYPE, "part")
+                child.set("role", "doc-part")
+                part = Page(f"part{sum(p.epub_type == 'bodymatter part' for p in pages) + 1:02d}.xhtml", head_text,
+                            child, epub_type="bodymatter part")
+                pages.append(part)
                 continue
             child.set(EPUB_TYPE, "chapter")
             child.set("role", "doc-chapter")
-            pages.append(Page(name, head_text, child, toc=subsections(child)))
+            name = f"ch{sum(p.epub_type == 'bodymatter chapter' for p in pages) + 1:02d}.xhtml"
+            pages.append(Page(name, head_text, child, toc=subsections(child),
+                              part=part.name if part is not None else None))
         else:
             prelude.append(child)
             has_prelude = True
@@ -394,13 +412,18 @@ def nav_page(title: str, pages: list[Page], lang: str) -> bytes:
                             *entries(page_name, sub))
                        for text, fragment, sub in children))]
 
-    toc_items = [x.li(x.a(p.title, href=p.name), *entries(p.name, p.toc)) for p in pages if p.in_toc]
+    def item(page: Page):
+        chapters = [item(p) for p in pages if p.in_toc and p.part == page.name]  # a part's chapters under it
+        return x.li(x.a(page.title, href=page.name), *([x.ol(*chapters)] if chapters else entries(page.name, page.toc)))
+
+    toc_items = [item(p) for p in pages if p.in_toc and p.part is None]
     landmarks = [("cover", "cover.xhtml", localised("cover", lang)),
                  ("titlepage", "titlepage.xhtml", localised("titlepage", lang))]
     text_pages = [p for p in pages if p.in_toc and "bibliography" not in p.epub_type]
     if text_pages:
         landmarks.append(("bodymatter", text_pages[0].name, localised("start", lang)))
-    landmarks += [("bibliography", p.name, p.title) for p in pages if "bibliography" in p.epub_type]
+    landmarks += [(kind, p.name, p.title) for p in pages for kind in ("bibliography", "colophon")
+                  if kind in p.epub_type.split()]
     landmark_items = [x.li(x.a(text, {f"{{{EPUB_NS}}}type": kind}, href=href)) for kind, href, text in landmarks]
     contents = localised("contents", lang)
     toc = x.nav(x.h1(contents), x.ol(*toc_items), {f"{{{EPUB_NS}}}type": "toc"}, id="toc", role="doc-toc")
@@ -420,14 +443,18 @@ def ncx_toc(pages: list[Page]) -> list:
         return (epub.Section(text, f"{page.name}#{fragment}"),
                 [entry(page, t, f, c, f"{uid}-{i}") for i, (t, f, c) in enumerate(children)])
 
-    toc = []
-    for index, page in enumerate(p for p in pages if p.in_toc):
+    listed = [p for p in pages if p.in_toc]
+
+    def page_entry(page: Page, uid: str):
+        chapters = [page_entry(p, f"{uid}-{i}") for i, p in enumerate(p for p in listed if p.part == page.name)]
+        if chapters:  # a part, its chapters under it
+            return (epub.Section(page.title, page.name), chapters)
         if page.toc:
-            toc.append((epub.Section(page.title, page.name),
-                        [entry(page, t, f, c, f"n{index}-{i}") for i, (t, f, c) in enumerate(page.toc)]))
-        else:
-            toc.append(epub.Link(page.name, page.title, f"n{index}"))
-    return toc
+            return (epub.Section(page.title, page.name),
+                    [entry(page, t, f, c, f"{uid}-{i}") for i, (t, f, c) in enumerate(page.toc)])
+        return epub.Link(page.name, page.title, uid)
+
+    return [page_entry(page, f"n{index}") for index, page in enumerate(p for p in listed if p.part is None)]
 
 
 # -- metadata, fonts, cover, zip -----------------------------------------------------

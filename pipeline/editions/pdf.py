@@ -93,10 +93,14 @@ def book_tree(rendered: Rendered, *, article: bool | None = None) -> HtmlElement
         article = not doc.book and len(sections_of(body)) <= ARTICLE_SECTIONS
     opening = title_page(rendered)
     page_body = E.BODY(opening)
+    if doc.book:  # a book of essays: its half-title, then its contents of parts and chapters
+        from ..books.matter import book_contents, half_title
+
+        page_body.insert(0, half_title(doc.title))
     front = front_matter_pages(rendered)
     if front is not None:
         page_body.append(front)
-    toc = None if article else table_of_contents(body, doc.lang)
+    toc = None if article else book_contents(body, doc.lang) if doc.book else table_of_contents(body, doc.lang)
     if toc is not None:
         page_body.append(toc)
     main = E.MAIN(*list(body))
