@@ -242,7 +242,7 @@ class BookSettings:
     author: tuple[str, ...] = ()
     lang: str | None = None  # default: the project's, else the first chapter's
     date: dt.date | None = None  # default: the build date
-    bibliography: str = "book"  # one bibliography at the end of the book
+    bibliography: str = "book"  # "book": one bibliography at the end; "chapter": one at the end of each chapter
 
     @property
     def chapters(self) -> tuple[str, ...]:
@@ -286,7 +286,7 @@ def _books(value: Any) -> tuple[BookSettings, ...]:
         twice = sorted({chapter for chapter in names if names.count(chapter) > 1})
         if twice:
             raise Invalid(f"{where}: the chapter {twice[0]!r} is listed twice")
-        bibliography = _choice(("book",))(table.get("bibliography", "book"))
+        bibliography = _choice(("book", "chapter"))(table.get("bibliography", "book"))
         books.append(BookSettings(
             name=name, title=_text(table["title"]), parts=parts,
             subtitle=_text(table["subtitle"]) if "subtitle" in table else None,

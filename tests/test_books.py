@@ -57,7 +57,7 @@ def test_books_are_read_from_the_project_file(project):
     ('[books.x]\ntitle = "X"\nchapters = ["a"]\nparts = []\n', "one of the two"),
     ('[books.x]\ntitle = "X"\nchapters = ["a", "a.md"]\n', "listed twice"),
     ('[books.x]\ntitle = "X"\nchapters = ["a"]\nsommaire = true\n', "unknown key 'sommaire' in [books.x]"),
-    ('[books.x]\ntitle = "X"\nchapters = ["a"]\nbibliography = "chapter"\n', "expected one of book"),
+    ('[books.x]\ntitle = "X"\nchapters = ["a"]\nbibliography = "part"\n', "expected one of book, chapter"),
     ('[books."a b"]\ntitle = "X"\nchapters = ["a"]\n', "letters, digits"),
 ])
 def test_a_wrong_book_table_is_an_error_naming_it(project, table, message):
@@ -203,7 +203,7 @@ ESSAY = "---\ntitle: {title}\ndate: 2026-0{month}-01\nlang: en\n---\n\n"
 
 @pytest.fixture(scope="module")
 def parts_book(tmp_path_factory) -> Path:
-    """An English book in two parts, built once: three short essays, each citing works."""
+    """An English book in two parts, a bibliography per chapter, built once: three short essays citing works."""
     from .conftest import SAMPLE_BIB
 
     root = tmp_path_factory.mktemp("parts")
@@ -222,6 +222,7 @@ def parts_book(tmp_path_factory) -> Path:
         lang = "en"
         date = 2026-03-01
         parts = [{ title = "Machines", chapters = ["tools", "models"] }, { title = "Work", chapters = ["hours"] }]
+        bibliography = "chapter"
         """)
     results = build(open_project(root), ["field-notes"])
     assert all(r.ok for r in results), [str(r.error) for r in results if not r.ok]
@@ -251,10 +252,11 @@ def test_the_epub_nav_and_ncx_nest_chapters_under_their_part(parts_book):
     nav = epub_xml(parts_book / "field-notes.epub", "EPUB/nav.xhtml")
     toc = nav.find(".//x:nav[@id='toc']/x:ol", NS)
     parts = toc.findall("x:li", NS)
-    assert [li.find("x:a", NS).text for li in parts][:2] == ["Machines", "Work"]
+    assert [li.find("x:a", NS).text for li in parts] == ["Machines", "Work"]  # no bibliography of the book
     assert [a.text for a in parts[0].findall("x:ol/x:li/x:a", NS)] == ["Tools of reading", "Models"]
     assert [a.text for a in parts[1].findall("x:ol/x:li/x:a", NS)] == ["Hours of work"]
-    assert [a.text for a in parts[0].findall("x:ol/x:li[1]/x:ol/x:li/x:a", NS)] == ["First tools", "Second thoughts"]
+    assert [a.text for a in parts[0].findall("x:ol/x:li[1]/x:ol/x:li/x:a", NS)] == ["First tools", "Second thoughts",
+                                                                                     "References"]
     part_page = epub_xml(parts_book / "field-notes.epub", "EPUB/" + parts[0].find("x:a", NS).get("href"))
     assert part_page.find(".//x:body/x:section", NS).get(f"{{{EPUB}}}type") == "part"
     ncx = epub_xml(parts_book / "field-notes.epub", "EPUB/toc.ncx")
@@ -271,3 +273,34 @@ def test_an_english_book_has_an_english_colophon(parts_book):
     last = pdf_pages(parts_book / "field-notes.pdf", flat=True)[-1]
     assert last == ("Colophon Field Notes Anne Bé This edition: March 1, 2026. "
                     f"Set in Charis SIL and DejaVu Sans Mono with make-book {__version__}.")
+
+
+def test_each_chapter_ends_with_its_own_bibliography(parts_book):
+    pages = pdf_pages(parts_book / "field-notes.pdf", flat=True)
+    text = " ".join(pages)
+    assert text.count("Eco, Umberto. 1985") == 2 and text.count("LeCun, Yann") == 2  # tools + models, models + hours
+    contents = next(p for p in pages if p.startswith("Contents"))
+    assert re.findall(r"(Tools of reading|Models|Hours of work|References)[ .]+\d+", contents) == [
+        "Tools of reading", "References", "Models", "References", "Hours of work", "References"]
+    # The EPUB: each chapter's entries have ids of their own; its citations link to them.
+    for page, slug, keys in (("ch01", "tools", ["eco1985lector"]), ("ch02", "models", ["eco1985lector", "lecun2015deep"]),
+                             ("ch03", "hours", ["lecun2015deep"])):
+        xhtml = epub_xml(parts_book / "field-notes.epub", f"EPUB/{page}.xhtml")
+        entries = xhtml.xpath("//x:div[@id=$refs]/x:div/@id", namespaces=NS, refs=f"{slug}-refs")
+        assert entries == [f"{slug}-ref-{key}" for key in keys]
+        links = set(xhtml.xpath("//x:a[starts-with(@href, '#')]/@href", namespaces=NS))
+        assert {f"#{slug}-ref-{key}" for key in keys} <= links, links
+        assert all(not href.startswith("#ref-") for href in links)
+        heading = xhtml.xpath("//x:section[@id=$id]/x:h3/text()", namespaces=NS, id=f"{slug}-bibliography")
+        assert heading == ["References"]
+
+
+def test_both_books_pass_ace(sample_book, parts_book):
+    """DAISY Ace on the two books (colophon, part pages, a bibliography per chapter): no violation."""
+    from .ace import run_ace
+
+    epubs = [sample_book / "carnets.epub", parts_book / "field-notes.epub"]
+    reports = run_ace(epubs)
+    problems = {path.name: report.get("error") or report["violations"]
+                for path, report in reports.items() if report["outcome"] != "pass" or report["violations"]}
+    assert set(reports) == set(epubs) and problems == {}

@@ -27,6 +27,7 @@ def build_book(project: Project, book: BookSettings, *, formats: tuple[str, ...]
     from ..sanitize import sanitize
     from ..typography import apply_typography
     from .assemble import book_document, prepare_chapters
+    from .citations import format_chapter_citations
 
     started = time.perf_counter()
     result = BuildResult(manuscript=project.root / "make-book.toml", book=book.name)
@@ -37,8 +38,13 @@ def build_book(project: Project, book: BookSettings, *, formats: tuple[str, ...]
         # 1–5 for each essay: read it, settle its references and passages; then one document of chapters.
         chapters = prepare_chapters(project, book, draft=draft, out_dir=out_dir)
         document = book_document(project, book, chapters, draft=draft)
-        # 6. One citeproc run over the whole book: one bibliography at its end.
-        format_citations(document, citation_style(project, document, result.manuscript))
+        # 6. Citations in the book's style: one citeproc run over the whole book and one bibliography at
+        #    its end (bibliography = "book"), or one run per chapter, each ending with its own.
+        style = citation_style(project, document, result.manuscript)
+        if book.bibliography == "chapter":
+            format_chapter_citations(document, style)
+        else:
+            format_citations(document, style)
         # 7. Typography of the book's language (a chapter in another language keeps its own).
         apply_typography(document.ast, document.lang)
         document.settings = typeset_settings(document.settings, document.lang)

@@ -189,7 +189,8 @@ def book_document(project: Project, book: BookSettings, chapters: list[Chapter],
             current_part = chapter.part
             blocks.append(_header(2, f"part-{len(blocks)}", ["part", "unnumbered"], chapter.part))
         blocks += chapter_blocks(chapter, format_date(chapter.document.settings.date, lang),
-                                 typeset_text(chapter.document.title, chapter.document.lang), lang)
+                                 typeset_text(chapter.document.title, chapter.document.lang), lang,
+                                 own_bibliography=book.bibliography == "chapter")
     config = project.root / "make-book.toml"
     manuscript = Manuscript(path=config, text="", body="", body_line=1, front_matter={})
     document = Document(manuscript=manuscript, settings=settings, ast={**first.ast, "blocks": blocks},
@@ -197,12 +198,19 @@ def book_document(project: Project, book: BookSettings, chapters: list[Chapter],
                         book=True)
     for chapter in chapters:
         document.warnings.extend(chapter.document.warnings)
-    place_bibliography(document, element_ids(document.ast))  # one, at the end, in the book's language
+    if book.bibliography == "book":
+        place_bibliography(document, element_ids(document.ast))  # one, at the end, in the book's language
     return document
 
 
-def chapter_blocks(chapter: Chapter, date: str, title: str, book_lang: str) -> list[Node]:
-    """The chapter's blocks: its opening (title, date), its text with headings one level down and ids prefixed."""
+def chapter_blocks(chapter: Chapter, date: str, title: str, book_lang: str, *,
+                   own_bibliography: bool = False) -> list[Node]:
+    """The chapter's blocks: its opening (title, date), its text with headings one level down and ids prefixed.
+
+    ``own_bibliography`` (``bibliography = "chapter"``): the chapter keeps the
+    bibliography its essay's build placed (``SLUG-bibliography``, ``SLUG-refs``),
+    which :func:`pipeline.books.citations.format_chapter_citations` fills.
+    """
     document = chapter.document
     prefix = f"{chapter.slug}-"
     ids = {node["c"][0][0] for node in iter_nodes(document.ast["blocks"])
@@ -225,7 +233,8 @@ def chapter_blocks(chapter: Chapter, date: str, title: str, book_lang: str) -> l
                 return {"t": kind, "c": [_prefixed(attributes, prefix), *content[1:]]}
         return None
 
-    body = walk(_without_bibliography(document.ast["blocks"]), action, "html", {})
+    blocks = document.ast["blocks"] if own_bibliography else _without_bibliography(document.ast["blocks"])
+    body = walk(blocks, action, "html", {})
     opening = [_header(2, chapter.anchor, ["chapter", "unnumbered"], title)]
     opening[0]["c"][1][2].append(["lang", document.lang])  # hyphenation of the chapter's language
     if document.settings.date:
