@@ -20,11 +20,12 @@ from pipeline.cli import cli
 from pipeline.errors import ConfigError
 from pipeline.project import open_project
 from pipeline.spelling import check_spelling
-from pipeline.spelling.checker import CACHE_FILE
+from pipeline.spelling.checker import CACHE_FILE, CACHE_VERSION
 from pipeline.spelling.grammalecte import Grammalecte, sentences
 from pipeline.spelling.hunspell import Hunspell, dictionary_tags
 from pipeline.spelling.passages import read_passages
 from pipeline.spelling.repeats import Repeats
+from pipeline.spelling.rules_fr import FrenchRules
 from pipeline.spelling.words import AcceptedWords
 
 from .conftest import REPO, pdf_pages, write
@@ -253,12 +254,13 @@ def planted_project(tmp_path_factory) -> Path:
 def test_planted_errors_with_grammalecte(planted_project):
     """40 planted errors; the figures are printed by benchmarks/spelling.py and kept in the README.
 
-    The issue's goal is 90 %; Grammalecte 2.1.2 reaches 35 of 40 here (it misses
-    "si j'aurais", two agreements and two a/à, où/ou confusions), so the floor
-    guards what is reached.
+    The issue's goal is 90 %. Grammalecte 2.1.2 alone reaches 35 of 40; our
+    French rules (rules_fr.py) add "si j'aurais", "moins a", "voir ou elle"
+    and "que m'ait apporté": 39. Left: "trop générale" (an attribute
+    agreeing with a pronoun a clause away).
     """
     caught, missed, _ = score(findings_of(planted_project).findings)
-    assert len(caught) >= 35, [(m.kind, m.text, m.line) for m in missed]
+    assert len(caught) >= 39, [(m.kind, m.text, m.line) for m in missed]
 
 
 @pytest.fixture(scope="module")
@@ -272,7 +274,7 @@ def heldout_project(tmp_path_factory) -> Path:
 def test_heldout_errors_with_grammalecte(heldout_project):
     """30 errors in a second text of ours, never used to tune a rule: what works on the first text works here."""
     caught, missed, _ = score(findings_of(heldout_project).findings, "heldout")
-    assert len(caught) >= 26, [(m.kind, m.text, m.line) for m in missed]
+    assert len(caught) >= 27, [(m.kind, m.text, m.line) for m in missed]  # 26 with Grammalecte alone
 
 
 def test_planted_errors_with_hunspell_alone(planted_project):
@@ -288,12 +290,13 @@ def test_a_second_run_reads_grammar_from_the_cache(project, monkeypatch):
     first = check_spelling(open_project(root), cache_dir=root / "dist")[0].findings
     assert (root / "dist" / CACHE_FILE).is_file()
     monkeypatch.setattr(Grammalecte, "check", lambda *a: pytest.fail("Grammalecte ran again"))
+    monkeypatch.setattr(FrenchRules, "check", lambda *a: pytest.fail("the French rules ran again"))
     assert check_spelling(open_project(root), cache_dir=root / "dist")[0].findings == first
 
 
 def test_a_damaged_cache_is_ignored_with_a_warning(project, caplog):
     root = project({"essai.md": HEAD + "Les enfant dorment.\n"}, bib={})
-    write(root / "dist" / CACHE_FILE, '{"version": 1, "engines": "x", "grammar": [1], "suggestions": 3}')
+    write(root / "dist" / CACHE_FILE, f'{{"version": {CACHE_VERSION}, "engines": "x", "grammar": [1], "suggestions": 3}}')
     from pipeline.spelling.checker import ResultCache
 
     engines = ResultCache(root / "dist", "x")

@@ -29,13 +29,14 @@ from .grammalecte import Grammalecte, grammalecte_version
 from .hunspell import Hunspell, enchant_version
 from .passages import _WORD, Passage, read_passages
 from .repeats import Repeats
+from .rules_fr import FrenchRules, rules_version
 from .words import ELISION, WORDS_FILE, AcceptedWords, bibliography_words, read_word_list
 from ..pandoc import Node
 
 log = logging.getLogger(__name__)
 
 CACHE_FILE = ".make-book-spelling.json"
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 FRONT_MATTER_TEXTS = ("title", "subtitle", "abstract")
 
 
@@ -132,23 +133,25 @@ def _flag_from_json(index: int, item: list) -> Flag:
     return Flag(index, start, end, kind, str(engine), tuple(str(s) for s in suggestions), str(message))
 
 
-def passage_key(lang: str, text: str) -> str:
-    return hashlib.sha256(f"{lang}\n{text}".encode("utf-8")).hexdigest()
+def passage_key(engine: str, lang: str, text: str) -> str:
+    return hashlib.sha256(f"{engine}\n{lang}\n{text}".encode("utf-8")).hexdigest()
 
 
 class SpellChecker:
     """Runs the engines over passages with one word list and one cache.
 
-    ``engines`` defaults to Hunspell then Grammalecte (each used for the
-    languages it can read here). ``notes`` collects, once each, what could not
+    ``engines`` defaults to Hunspell, doubled words, Grammalecte and our
+    French rules (each used for the languages it can read here). ``notes`` collects, once each, what could not
     be checked and how to install it.
     """
 
     def __init__(self, accepted: AcceptedWords, *, cache_dir: Path | None = None,
                  engines: list[Engine] | None = None) -> None:
         self.accepted = accepted
-        self.engines = engines if engines is not None else [Hunspell(accepted), Repeats(), Grammalecte()]
-        versions = f"{enchant_version()}; {grammalecte_version()}; " + ",".join(e.name for e in self.engines)
+        self.engines = engines if engines is not None else [Hunspell(accepted), Repeats(), Grammalecte(),
+                                                           FrenchRules()]
+        versions = (f"{enchant_version()}; {grammalecte_version()}; {rules_version()}; "
+                    + ",".join(e.name for e in self.engines))
         self.cache = ResultCache(cache_dir, versions)
         for engine in self.engines:
             if isinstance(engine, Hunspell):
@@ -180,10 +183,11 @@ class SpellChecker:
         return _merge(flags)
 
     def _run(self, engine: Engine, group: list[Passage], lang: str) -> list[Flag]:
-        if not isinstance(engine, Grammalecte):
+        if not isinstance(engine, (Grammalecte, FrenchRules)):
             return engine.check(group, lang, self.accepted.accept)
-        # Grammalecte is slow: only passages it has not read before are sent to it.
-        keys = [passage_key(lang, p.text) for p in group]
+        # Grammalecte (and the dictionary our rules read) is slow: only passages
+        # the engine has not read before are sent to it.
+        keys = [passage_key(engine.name, lang, p.text) for p in group]
         todo = [i for i, key in enumerate(keys) if key not in self.cache.grammar]
         fresh = engine.check([group[i] for i in todo], lang, lambda word: False) if todo else []
         for position, i in enumerate(todo):
