@@ -49,7 +49,7 @@ class Finding:
     column: int
     text: str
     kind: str  # "spelling" or "grammar"
-    engine: str  # "hunspell" or "grammalecte"
+    engine: str  # "hunspell", "repeats", "grammalecte" or "rules-fr"
     lang: str
     suggestions: tuple[str, ...] = ()
     message: str = ""
