@@ -254,7 +254,9 @@ def a_for_to(words: list[Word]) -> Iterator[Hit]:
     preposition (« moins a un journal », « peu a peu »), unless a participle
     follows (« peu a été fait »: *peu* is then the subject) or the adverb is a
     superlative used as a subject (« le plus a gagné »). *Avoir* is never
-    followed by a bare infinitive (« il reste tout a faire »).
+    followed by a bare infinitive (« il reste tout a faire »), nor preceded
+    by one inside a clause (« ne le dire a personne »; at the head of a
+    sentence the infinitive may be the subject: « Lire a été ma joie »).
     """
     for i, word in enumerate(words):
         if word.text != "a" or i + 1 >= len(words):
@@ -265,9 +267,48 @@ def a_for_to(words: list[Word]) -> Iterator[Hit]:
         after_adverb = (before is not None and before.low in AFTER_ADVERB
                         and not (i >= 2 and words[i - 2].low in ("le", "la", "les", "au", "du")))
         before_infinitive = after.only("Y") and (before is None or before.low != "y")
-        if after_adverb or before_infinitive:
+        after_infinitive = _infinitive_inside_clause(words, i - 1) and not after.has("W")
+        if after_adverb or before_infinitive or after_infinitive:
             yield Hit(i, i, "« a » est le verbe avoir (remplaçable par « avait ») ; ici, la préposition « à ».",
                       sure=("à",))
+
+
+def _infinitive_inside_clause(words: list[Word], j: int) -> bool:
+    """Whether ``words[j]`` is an infinitive that is not a subject: neither heading its clause nor after a preposition.
+
+    (« le fichier à compresser a une taille »: after *à*, the infinitive ends a noun phrase, and *a* is the verb.)
+    """
+    if j < 1 or words[j - 1].boundary:
+        return False
+    before = j - 1
+    if words[before].low in CLITICS or words[before].low in NEGATION:
+        while before > 0 and (words[before].low in CLITICS or words[before].low in NEGATION):
+            before -= 1  # « ne pas le dire a personne »
+        clitic = True
+    else:
+        clitic = False
+    if words[before].low in PREPOSITIONS or words[before].low in ("au", "aux", "du", "des"):
+        return False
+    return words[j].only("Y") or (words[j].has("Y") and (clitic or words[j - 1].low in ("pas", "jamais", "rien",
+                                                                                        "plus")))
+
+
+def to_for_has(words: list[Word]) -> Iterator[Hit]:
+    """« à » written for the verb « a »: right after *il* or *on*, or after *elle(s)* before a participle.
+
+    Source: BDL, « A ou à ». *Il* and *on* are only ever subjects, so the
+    word after them is a verb (« il à raison »); *elle* may also follow a
+    preposition (« je pense à elle à midi »), so after it only a following
+    participle (« elle à vu ») shows the verb.
+    """
+    for i, word in enumerate(words[1:], start=1):
+        if word.text != "à":
+            continue
+        before, after = words[i - 1], words[i + 1] if i + 1 < len(words) else None
+        participle = after is not None and after.has("Q") and not after.has("N")
+        if before.low in ("il", "on") or (before.low in ("elle", "elles") and participle):
+            yield Hit(i, i, "Le verbe avoir s’écrit « a » (remplaçable par « avait ») ; « à » est la préposition.",
+                      sure=("a",))
 
 
 INDIRECT_QUESTION = {"savoir", "demander", "ignorer"}  # any form: « je ne sais pas où il va »
@@ -449,7 +490,7 @@ def _antecedent(words: list[Word], i: int) -> tuple[str, str] | None:
 
 
 RULES: tuple[Callable[[list[Word]], Iterator[Hit]], ...] = (
-    if_with_conditional, a_for_to, or_for_where, son_for_are, their_plural, participle_after_que)
+    if_with_conditional, a_for_to, to_for_has, or_for_where, son_for_are, their_plural, participle_after_que)
 
 
 def rules_version() -> str:
