@@ -218,11 +218,19 @@ def test_addresses_and_code_are_never_hyphenated_in_text_notes_and_bibliography(
                                     if re.search(r"[/@_.]\w", w))
 
 
-def test_breakable_adds_break_points_after_separators_only():
+def test_breakable_adds_break_points_after_separators_and_inside_long_segments():
     from pipeline.editions.lines import ZERO_WIDTH_SPACE as Z, breakable
 
     assert breakable("https://a.org/b_c?x=1&y=2") == f"https://a.{Z}org/{Z}b_{Z}c?{Z}x={Z}1&{Z}y=2"
     assert breakable("https://a.org/b_c?x=1&y=2").replace(Z, "") == "https://a.org/b_c?x=1&y=2"
+    # a long path segment may break anywhere, keeping 3 characters on each side; never inside "://"
+    long = breakable("https://x.org/representation?q=1")
+    assert long.startswith("https://x.") and f"/{Z}rep{Z}r{Z}" in long and f"t{Z}ion?{Z}" in long
+    pieces = long.split(Z)
+    assert "".join(pieces) == "https://x.org/representation?q=1"
+    assert all(len(piece.strip("/.-_?&=")) >= 1 for piece in pieces) and "rep" in pieces and "ion?" in pieces
+    # short segments keep only the separator breaks
+    assert breakable("https://a.org/page/note") == f"https://a.{Z}org/{Z}page/{Z}note"
 
 
 def test_addresses_in_plain_text_are_wrapped_and_names_kept_whole():
@@ -472,3 +480,61 @@ def test_hyphenation_limits(project):
             assert run <= 2, ends
         if ends and len(ends) > 1 and len(ends[-1]) < 3:
             assert not ends[-2][-1].endswith("\u2010"), ends[-2:]  # no hyphen before a paragraph's short last line
+
+
+def test_a_hyphen_fault_keeps_only_that_occurrence_whole():
+    """The correction wraps the counted occurrence of the word in its block, floated notes left out."""
+    from pipeline.editions.hyphens import BLOCK_KEY, Fault, mark_words, number_blocks
+
+    body = lxml_html.fragment_fromstring(
+        "<div><p>lecture représentation <span class='footnote'>représentation</span> et <em>la représentation</em>"
+        " puis représentation.</p><p>représentation</p></div>")
+    number_blocks(body)
+    first = body.find("p").get(BLOCK_KEY)
+    assert mark_words(body, {Fault(first, "représentation", 1)}, "nohyphen") == 1
+    kept = body.xpath(".//span[@class='nohyphen']")
+    assert len(kept) == 1 and kept[0].getparent().tag == "em"  # the note's occurrence is not counted
+    assert body.text_content().count("représentation") == 5
+    # an occurrence that is not there changes nothing
+    assert mark_words(body, {Fault(first, "représentation", 9)}, "nohyphen") == 0
+
+
+def test_a_capitalised_word_opening_a_sentence_is_hyphenated_like_the_same_word_in_lower_case():
+    from pipeline.editions.lines import keep_names_whole
+
+    body = lxml_html.fragment_fromstring(
+        "<div><p>Particulièrement lu. « Représentation » ici. Puis Montesquieu et la Bibliothèque nationale. "
+        "Alors la représentation, particulièrement, et la bibliothèque. Anticonstitutionnel.</p></div>")
+    keep_names_whole(body)
+    names = [e.text for e in body.xpath(".//span[@class='name']")]
+    # mid-sentence capitals are names; a sentence's first word is one only if never written in lower case
+    assert names == ["Montesquieu", "Bibliothèque", "Anticonstitutionnel"]
+
+
+def _loose_lines(pdf: Path) -> int:
+    """Justified lines whose mean word space is over twice the document's median space (benchmarks/layout.py)."""
+    import statistics
+
+    xml = subprocess.run(["pdftotext", "-bbox-layout", str(pdf), "-"], capture_output=True, check=True).stdout
+    blocks = [[[(float(w.get("xMin")), float(w.get("xMax"))) for w in line.iter(f"{XHTML}word")]
+               for line in block.iter(f"{XHTML}line")] for block in ElementTree.fromstring(xml).iter(f"{XHTML}block")]
+    gaps = [b[0] - a[1] for block in blocks for line in block for a, b in zip(line, line[1:])]
+    normal = statistics.median(gaps)
+    return sum(1 for block in blocks for line in block[:-1] if len(line) >= 3
+               and statistics.mean(b[0] - a[1] for a, b in zip(line, line[1:])) > 2 * normal)
+
+
+def test_loose_lines_are_corrected_by_letting_the_next_word_split(project, monkeypatch):
+    """Text full of long words: the correction layout lets the word after a loose line split (fails without it)."""
+    from pipeline.editions import hyphens
+
+    rng = random.Random(8)
+    text = "---\ntitle: Espaces\nlang: fr\n---\n\n" + "\n\n".join(
+        " ".join(rng.choice(LONG_WORDS) for _ in range(rng.randint(50, 80))) + "." for _ in range(12)) + "\n"
+    root, result = build_pdf(project, text)
+    assert result.ok, result.error
+    corrected = _loose_lines(root / "dist" / "essai.pdf")
+    monkeypatch.setattr(hyphens, "LOOSE_SHARE", 2.0)  # never worth a layout: no correction
+    [result] = build(open_project(root), formats=("pdf",), force=True)
+    uncorrected = _loose_lines(root / "dist" / "essai.pdf")
+    assert corrected < uncorrected, (corrected, uncorrected)

@@ -22,6 +22,8 @@ from lxml.html import builder as E
 
 ZERO_WIDTH_SPACE = "\u200b"
 BREAK_AFTER = "/.-_?&="
+LONG_SEGMENT = 7
+SEGMENT_KEEP = 3
 ADDRESS_CLASS = "address"
 NAME_CLASS = "name"
 KEEP_CLASS = "nohyphen"
@@ -38,17 +40,32 @@ SKIPPED = {"pre", "script", "style", "svg", "math", "h1", "h2", "h3", "h4", "h5"
 
 
 def breakable(address: str) -> str:
-    """``address`` with a zero-width space after each character a line may break after.
+    """``address`` with a zero-width space at each place a line may break in it.
 
-    Not inside the scheme's ``://``, and not before the last two characters,
-    so that no line starts with a lone ``/`` or ends an address with one letter.
+    After each character of ``/ . - _ ? & =``, but not inside the scheme's
+    ``://``; and, as the LaTeX ``xurl`` package allows, inside a segment of
+    ``LONG_SEGMENT`` characters or more between them, leaving at least
+    ``SEGMENT_KEEP`` on each side, so that a long path or query never leaves a
+    loose line before it (WeasyPrint's ``overflow-wrap: anywhere`` only acts
+    on a word that starts its line). Never before the last two characters, so
+    no line starts with a lone ``/`` or ends an address with one letter.
     """
+    scheme = address.find("://") + 3 if "://" in address[:16] else 0
+    after: set[int] = set()
+    start = 0
+    for index, char in enumerate([*address, BREAK_AFTER[0]]):
+        if char not in BREAK_AFTER:
+            continue
+        if index < len(address) and address[index + 1:index + 2] not in BREAK_AFTER \
+                and not (char == "/" and address[max(0, index - 2):index] in (":/", "//")):
+            after.add(index)
+        if index - start >= LONG_SEGMENT and start >= scheme:
+            after.update(range(start + SEGMENT_KEEP - 1, index - SEGMENT_KEEP))
+        start = index + 1
     out = []
     for index, char in enumerate(address):
         out.append(char)
-        if char in BREAK_AFTER and index < len(address) - 3 and address[index + 1] not in BREAK_AFTER:
-            if char == "/" and address[max(0, index - 2):index] in (":/", "//"):
-                continue
+        if index in after and index < len(address) - 3:
             out.append(ZERO_WIDTH_SPACE)
     return "".join(out)
 
@@ -102,17 +119,33 @@ def break_addresses(body: HtmlElement) -> None:
 
 
 def keep_names_whole(body: HtmlElement) -> None:
-    """Wrap each capitalised word of running text in ``<span class="name">`` (not hyphenated).
+    """Wrap each proper name of running text in ``<span class="name">`` (not hyphenated).
 
-    Proper names are not split at line ends; a word that opens a sentence is
-    treated alike, which costs little (a capitalised word is one line-break
-    candidate fewer, not a new line).
+    A name is a word with a capital letter inside a sentence ("Montesquieu",
+    "Bibliothèque nationale"), or opening a sentence when the text never writes
+    it in lower case. "Particulièrement" opening a sentence is an ordinary word
+    when "particulièrement" occurs elsewhere, and is hyphenated like it:
+    keeping every sentence's first word whole left loose lines where the next
+    word could not be split.
     """
-    _wrap_matches(body, CAPITALISED, NAME_CLASS, lambda text: text)
+    lower = set(re.findall(r"[\w’'-]+", body.text_content()))
+
+    def is_name(text: str, start: int, block_start: bool) -> bool:
+        opening = SENTENCE_START.search(text[:start]) is not None and (block_start or text[:start].strip())
+        word = CAPITALISED.match(text, start).group()
+        return not opening or word[0].lower() + word[1:] not in lower
+
+    _wrap_matches(body, CAPITALISED, NAME_CLASS, lambda text: text, accept=is_name)
 
 
-def _wrap_matches(body: HtmlElement, pattern: re.Pattern, name: str, change, strip: str = "") -> None:
-    """Wrap every match of ``pattern`` in the text of ``body`` in a span of class ``name``."""
+# What comes before a word that opens a sentence: nothing, or a sentence's end, then spaces and quotes.
+SENTENCE_START = re.compile(r"(?:^|[.!?…]\s)[\s«“\"\u00a0\u202f]*$")
+BLOCKS = {"p", "li", "dd", "dt", "td", "th", "blockquote", "figcaption", "caption", "div"}
+
+
+def _wrap_matches(body: HtmlElement, pattern: re.Pattern, name: str, change, strip: str = "",
+                  accept=lambda text, start, block_start: True) -> None:
+    """Wrap every match of ``pattern`` (that ``accept`` takes) in the text of ``body`` in a span of class ``name``."""
     for element in list(body.iter()):
         if not isinstance(element.tag, str) or element.tag in SKIPPED:
             continue
@@ -120,21 +153,22 @@ def _wrap_matches(body: HtmlElement, pattern: re.Pattern, name: str, change, str
                for a in [element, *element.iterancestors()]):
             continue
         if element.text:
-            spans = _split(element.text, pattern, name, change, strip)
+            spans = _split(element.text, pattern, name, change, strip,
+                           lambda text, start: accept(text, start, element.tag in BLOCKS))
             if spans:
                 element.text = spans[0]
                 for offset, span in enumerate(spans[1:]):
                     element.insert(offset, span)
         for child in list(element):
             if isinstance(child.tag, str) and child.tail:
-                spans = _split(child.tail, pattern, name, change, strip)
+                spans = _split(child.tail, pattern, name, change, strip, lambda text, start: accept(text, start, False))
                 if spans:
                     child.tail = spans[0]
                     for span in reversed(spans[1:]):
                         child.addnext(span)
 
 
-def _split(text: str, pattern: re.Pattern, name: str, change, strip: str) -> list | None:
+def _split(text: str, pattern: re.Pattern, name: str, change, strip: str, accept) -> list | None:
     """[text before, span, span…] with each span's tail the text up to the next match; None if none."""
     matches = list(pattern.finditer(text))
     if not matches:
@@ -146,7 +180,7 @@ def _split(text: str, pattern: re.Pattern, name: str, change, strip: str) -> lis
         start, end = match.start(), match.end()
         while end > start and text[end - 1] in strip:
             end -= 1
-        if end - start < 4:
+        if end - start < 4 or not accept(text, start):
             continue
         before = text[position:start]
         if spans:
@@ -161,10 +195,3 @@ def _split(text: str, pattern: re.Pattern, name: str, change, strip: str) -> lis
     spans[-1].tail = text[position:]
     return [head or "", *spans]
 
-
-def keep_words_whole(body: HtmlElement, words: set[str]) -> None:
-    """Wrap each occurrence of these words in the running text of ``body`` in ``<span class="nohyphen">``."""
-    if words:
-        pattern = re.compile(r"(?<!\w)(?:" + "|".join(sorted(map(re.escape, words), key=len, reverse=True))
-                             + r")(?!\w)")
-        _wrap_matches(body, pattern, KEEP_CLASS, lambda text: text)

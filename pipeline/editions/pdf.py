@@ -16,7 +16,8 @@ from lxml.html import builder as E
 from ..errors import RenderError
 from .fetch import SafeFetcher
 from .blocks import shape_blocks
-from .lines import break_addresses, keep_names_whole, keep_words_whole
+from .hyphens import KEEP_CLASS, SPLIT_CLASS, hyphen_faults, mark_words, number_blocks
+from .lines import break_addresses, keep_names_whole
 from ..render import Rendered, heading_label, remove_keeping_tail, title_page
 from .math import typeset_math
 from ..terms import authors_line
@@ -73,6 +74,7 @@ def book_tree(rendered: Rendered, *, article: bool | None = None) -> HtmlElement
     break_addresses(body)
     keep_names_whole(body)
     shape_blocks(body)
+    number_blocks(body)
     for heading in body.xpath(".//h1 | .//h2 | .//h3 | .//h4 | .//h5 | .//h6"):
         heading.set("data-label", heading_label(heading))  # running heads and bookmarks: no notes
     for image in body.iter("img"):
@@ -247,43 +249,43 @@ def write_pdf(rendered: Rendered, target: Path, *, stylesheets: list[Path], fetc
         if rendered.document.draft:
             sheets.append(CSS(string=draft_css(rendered.lang), font_config=fonts))
         best = None
-        hyphen_passes = 0
-        kept_whole: set[str] = set()
+        hyphen_rounds = 0
         for attempt in range(LAYOUT_PASSES):
+            final = attempt == LAYOUT_PASSES - 1
             document = HTML(string=serialise(tree), base_url=str(rendered.document.manuscript.path),
                             url_fetcher=fetcher).render(stylesheets=sheets, font_config=fonts)
-            if (not article and not rendered.document.book and text_pages(document) < ARTICLE_PAGES
-                    and attempt < LAYOUT_PASSES - 1):
+            if not article and not rendered.document.book and text_pages(document) < ARTICLE_PAGES and not final:
                 # Under five pages of text: an article after all (no title or contents page).
                 log.debug("%s: %d pages of text; set as an article", rendered.document.manuscript.path.name,
                           text_pages(document))
                 tree, article, best = book_tree(rendered, article=True), True, None
                 continue
             overlong = overlong_notes(document)
-            if overlong and attempt < LAYOUT_PASSES - 1:
+            if overlong and not final:
                 # WeasyPrint never splits a note: make-book cuts it into parts that each fit.
                 log.debug("%s: notes %s too long for one page; continued on the next (pass %d)",
                           rendered.document.manuscript.path.name, ", ".join(sorted(overlong)), attempt + 2)
                 continue_notes(tree, overlong)
                 best = None
                 continue
-            if hyphen_passes < HYPHEN_PASSES and attempt < LAYOUT_PASSES - 1 and len(
-                    document.pages) <= HYPHEN_PASS_PAGES:
-                hyphen_passes += 1
-                faults = hyphen_faults(document) - kept_whole
-                kept_whole |= faults
-                if faults:
-                    # Each word kept whole moves the lines after it and may make new faults: two rounds at most.
-                    log.debug("%s: keeping %s whole (hyphen rules, pass %d)", rendered.document.manuscript.path.name,
-                              ", ".join(sorted(faults)), attempt + 2)
-                    keep_words_whole(tree.find("body"), faults)
-                    best = None
-                    continue
+            # The corrections of one layout go into the next together: each new layout costs as much as the first.
             misplaced = misplaced_notes(document)
             flipped = place_margin_notes(document, tree)
-            if best is None or len(misplaced) < len(best[1]) or not flipped and len(misplaced) == len(best[1]):
+            faults = set()
+            if hyphen_rounds < HYPHEN_PASSES and not final and len(document.pages) <= HYPHEN_PASS_PAGES:
+                hyphen_rounds += 1
+                keep, split = hyphen_faults(document)
+                faults = keep | split
+                if faults:
+                    log.debug("%s: keeping %s whole (hyphen rules), letting %s split (loose lines), pass %d",
+                              rendered.document.manuscript.path.name, ", ".join(sorted(f.word for f in keep)),
+                              ", ".join(sorted(f.word for f in split)), attempt + 2)
+                    mark_words(tree.find("body"), keep, KEEP_CLASS)
+                    mark_words(tree.find("body"), split, SPLIT_CLASS)
+            if best is None or len(misplaced) < len(best[1]) or (
+                    not flipped and not faults and len(misplaced) == len(best[1])):
                 best = (document, misplaced)
-            if (not misplaced and not flipped) or attempt == LAYOUT_PASSES - 1:
+            if (not misplaced and not flipped and not faults) or final:
                 break
             if misplaced:
                 log.debug("%s: notes %s off their call's page; relaxing widows there (pass %d)",
@@ -306,62 +308,9 @@ def write_pdf(rendered: Rendered, target: Path, *, stylesheets: list[Path], fetc
     return len(document.pages)
 
 
-HYPHEN = "\u2010"  # WeasyPrint's hyphenate-character
-MAX_HYPHEN_RUN = 2
-HYPHEN_PASSES = 2
 # A whole new layout costs as much as the first: books longer than this keep WeasyPrint's hyphens.
 HYPHEN_PASS_PAGES = 40
-
-
-def hyphen_faults(document) -> set[str]:
-    """Words split against the rules, to be kept whole in the next layout.
-
-    A line may not end with a hyphen when it is the third hyphenated line in a
-    row on its page, the last line of a page's text, or the line before a
-    paragraph's last line (the limits issue #15 sets; LaTeX approaches the
-    first two with \\doublehyphendemerits and \\brokenpenalty).
-    """
-    lines = [(page, block, line) for page, pb in enumerate(document.pages)
-             for block, line in _flow_lines(pb._page_box)]
-    faults: set[str] = set()
-    run = 0
-    for index, (page, block, line) in enumerate(lines):
-        last = _text_of(line, last=True)
-        if not last.endswith(HYPHEN):
-            run = 0
-            continue
-        previous = lines[index - 1] if index else None
-        run = run + 1 if previous is not None and previous[0] == page else 1
-        following = lines[index + 1] if index + 1 < len(lines) else None
-        last_on_page = following is None or following[0] != page
-        before_last = following is not None and following[1] is block and (
-            index + 2 >= len(lines) or lines[index + 2][1] is not block)
-        if run > MAX_HYPHEN_RUN or last_on_page or before_last:
-            head = re.findall(r"\w+$", last[:-1])
-            tail = re.findall(r"^\w+", _text_of(following[2], last=False).lstrip()) if following else []
-            if head and tail:
-                faults.add(head[0] + tail[0])
-                run = 0
-    return faults
-
-
-def _flow_lines(box, block=None):
-    """(block, line box) for each line of the page's text flow: notes, floats and margins left out."""
-    name = type(box).__name__
-    if name in ("FootnoteAreaBox", "MarginBox") or (getattr(box, "style", None) is not None
-                                                     and box.style["float"] != "none"):
-        return
-    if name == "LineBox":
-        yield block, box
-        return
-    for child in getattr(box, "children", None) or ():
-        yield from _flow_lines(child, box if name.endswith("BlockBox") or name == "BlockBox" else block)
-
-
-def _text_of(line, *, last: bool) -> str:
-    """The text of a line's last (or first) text box."""
-    texts = [b.text for b in _boxes(line) if type(b).__name__ == "TextBox" and b.text.strip()]
-    return (texts[-1] if last else texts[0]) if texts else ""
+HYPHEN_PASSES = 2
 
 
 def text_pages(document) -> int:
