@@ -74,6 +74,7 @@ def test_a_fault_is_flagged_with_its_correction(rules, sentence, fix):
     "Elle a beaucoup lu cet hiver.",
     "Il a pris le temps de répondre.",
     "Il y a à faire dans ce jardin.",
+    "Elle a acheter du pain.",  # the participle is wrong here, and Grammalecte says so
     "Lire a été ma joie.",
     "Ce que je veux lire a changé.",
     "Je pense à elle à midi.",
@@ -107,6 +108,10 @@ def test_a_fault_is_flagged_with_its_correction(rules, sentence, fix):
 ])
 def test_a_correct_sentence_is_left_alone(rules, sentence):
     assert flagged(rules, sentence) == []
+
+
+def test_a_before_an_infinitive_offers_both_readings(rules):
+    assert flagged(rules, "Il reste tout a faire dans ce jardin.") == [("a", ("à", "fait"))]
 
 
 def test_words_split_elisions_and_mark_what_is_not_prose():

@@ -241,6 +241,7 @@ def if_with_conditional(words: list[Word]) -> Iterator[Hit]:
                   form=(lemma, ":Iq", ":" + person))
 
 
+HAS_SUBJECTS = {"il", "elle", "on", "qui", "ça", "cela", "y"}
 AFTER_ADVERB = {"moins", "plus", "davantage", "trop", "assez", "beaucoup", "peu", "pas", "jamais", "guère",
                 "notamment"}
 
@@ -266,11 +267,15 @@ def a_for_to(words: list[Word]) -> Iterator[Hit]:
             continue
         after_adverb = (before is not None and before.low in AFTER_ADVERB
                         and not (i >= 2 and words[i - 2].low in ("le", "la", "les", "au", "du")))
-        before_infinitive = after.only("Y") and (before is None or before.low != "y")
         after_infinitive = _infinitive_inside_clause(words, i - 1) and not after.has("W")
-        if after_adverb or before_infinitive or after_infinitive:
+        if after_adverb or after_infinitive:
             yield Hit(i, i, "« a » est le verbe avoir (remplaçable par « avait ») ; ici, la préposition « à ».",
                       sure=("à",))
+        elif after.only("Y") and (before is None or before.low not in HAS_SUBJECTS):
+            # After a subject (« elle a acheter ») the fault is the participle, which Grammalecte flags.
+            yield Hit(i, i, "« a » devant un infinitif : la préposition « à » (« une maison à vendre »), ou bien "
+                            "« a » suivi du participe passé (« il a vendu »).", sure=("à",),
+                      form=(after.readings[0].lemma, ":Q", ":m:s"))
 
 
 def _infinitive_inside_clause(words: list[Word], j: int) -> bool:
