@@ -323,3 +323,20 @@ def test_a_draft_marks_flagged_words_in_both_editions(project):
     assert final.exit_code == 0
     with zipfile.ZipFile(root / "dist" / "essai.epub") as archive:
         assert not any(b"misspelt" in archive.read(n) for n in archive.namelist() if n.endswith(".xhtml"))
+
+
+def test_a_draft_marks_a_grammar_finding_at_its_place_only(project):
+    """« a » flagged once is underlined once, not at every « a » of the essay; a misspelt word everywhere."""
+    body = ("Il a lu le livre, et il en a aimé la fin. Je ne pense pas a la suite, qui a tardé.\n\n"
+            "Elle a relu la bibliotèque de son père ; la bibliotèque a brûlé.\n")
+    root = project({"essai.md": HEAD + body}, bib={})
+    result = run("--draft", "--root", str(root))
+    assert result.exit_code == 0, result.output
+    epub = next((root / "dist").rglob("essai*.epub"))
+    with zipfile.ZipFile(epub) as archive:
+        pages = [etree.fromstring(archive.read(n)) for n in archive.namelist() if n.endswith(".xhtml")]
+    marks = [(span.text, "".join(span.getnext().itertext()))
+             for page in pages for span in page.iter("{http://www.w3.org/1999/xhtml}span")
+             if span.get("class") == "misspelt"]
+    assert sorted(m[0] for m in marks) == ["a", "bibliotèque", "bibliotèque"], marks
+    assert [m[1] for m in marks if m[0] == "a"] == ["→ à"]

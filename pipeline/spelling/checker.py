@@ -53,6 +53,9 @@ class Finding:
     lang: str
     suggestions: tuple[str, ...] = ()
     message: str = ""
+    # The words just before and after (lower case, ’ apostrophes; "" at the passage's edge):
+    # a draft marks a grammar finding where its neighbours are the same, not every "a".
+    context: tuple[str, str] = ("", "")
 
     def format(self, root: Path | None = None) -> str:
         """``file:line:col  word  → suggestion, suggestion  (message)``, the file relative to ``root``."""
@@ -267,9 +270,13 @@ def check_document(document, checker: SpellChecker) -> SpellingReport:
     for flag in checker.check(passages):
         passage = passages[flag.passage]
         line, column = passage.place(flag.start)
+        stream = word_stream(passage.text)
+        before = [w for start, end, w in stream if end <= flag.start]
+        after = [w for start, end, w in stream if start >= flag.end]
         report.findings.append(Finding(path=document.manuscript.path, line=line, column=column,
                                        text=passage.text[flag.start:flag.end], kind=flag.kind, engine=flag.engine,
-                                       lang=passage.lang, suggestions=flag.suggestions, message=flag.message))
+                                       lang=passage.lang, suggestions=flag.suggestions, message=flag.message,
+                                       context=(before[-1] if before else "", after[0] if after else "")))
     report.findings.sort(key=lambda f: (f.line, f.column))
     report.notes = list(checker.notes)
     return report
@@ -301,58 +308,99 @@ def check_spelling(project, names: list[str] | None = None, *, cache_dir: Path |
 # -- draft editions ------------------------------------------------------------------
 
 
+def word_stream(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, word) of each word of ``text``, lower case with ’; an elision is a word (``j’`` ``aurais``)."""
+    stream = []
+    for match in _WORD.finditer(text):
+        start, word = match.start(), match.group()
+        elided = ELISION.match(word)
+        if elided and elided.end() < len(word):
+            stream.append((start, start + elided.end(), _key(word[:elided.end()])))
+            start, word = start + elided.end(), word[elided.end():]
+        stream.append((start, start + len(word), _key(word)))
+    return stream
+
+
+def _key(word: str) -> str:
+    return word.lower().replace("'", "’")
+
+
 def mark_findings(document, findings: list[Finding]) -> int:
     """Mark flagged words in a draft's tree: underlined, with the suggestion as a margin note.
 
-    Each word of the text equal to a flagged word (a spelling finding, or a
-    grammar finding of one word) becomes ``Span .misspelt [word]`` followed by
-    ``Span .draft-note [→ suggestion]`` (code, math and raw HTML hold no Str, so
-    they are left alone). Returns the number of words marked.
+    A misspelt word (a spelling finding) is marked wherever it occurs; a word
+    a grammar finding flags (« a », « ou », « elle ») only where the words
+    around it are those around the finding, when the tree shows them. Each
+    becomes ``Span .misspelt [word]`` followed by ``Span .draft-note [→
+    suggestion]`` (code, math and raw HTML hold no Str, so they are left alone).
+    Findings of several words (a doubled word) are not marked. Returns the
+    number of words marked.
     """
-    wanted = {f.text: (f.suggestions[0] if f.suggestions else "?") for f in findings if " " not in f.text}
-    if not wanted:
+    spelling: dict[str, str] = {}
+    grammar: dict[str, list[tuple[str, str, str]]] = {}
+    for finding in findings:
+        if " " in finding.text:
+            continue
+        suggestion = finding.suggestions[0] if finding.suggestions else "?"
+        if finding.kind == GRAMMAR:
+            grammar.setdefault(_key(finding.text), []).append((*finding.context, suggestion))
+        else:
+            spelling.setdefault(finding.text, suggestion)
+    if not spelling and not grammar:
         return 0
     count = 0
 
-    def marked(content: str) -> list[Node] | None:
+    def wanted(stream: list[tuple[int, int, int, str, str]], index: int) -> str | None:
+        """The suggestion if the word at ``index`` of an inline list's words is to be marked."""
+        _, _, _, written, word = stream[index]
+        if written in spelling:
+            return spelling[written]
+        before = stream[index - 1][4] if index > 0 else None
+        after = stream[index + 1][4] if index + 1 < len(stream) else None
+        for context_before, context_after, suggestion in grammar.get(word, ()):
+            sides = [(seen, expected) for seen, expected in ((before, context_before), (after, context_after))
+                     if seen is not None]
+            if sides and all(seen == expected for seen, expected in sides):
+                return suggestion
+        return None
+
+    def marked_list(items: list) -> list:
         nonlocal count
-        pieces: list[Node] = []
-        last = 0
-        for match in _WORD.finditer(content):
-            word, begin = match.group(), match.start()
-            elided = ELISION.match(word)
-            if word not in wanted and elided and word[elided.end():] in wanted:
-                word, begin = word[elided.end():], begin + elided.end()  # d’accélarationnisme
-            if word not in wanted:
+        # The words of the Str items of this inline list, in order: (item, start, end, as written, key).
+        stream = [(k, start, end, item["c"][start:end], word)
+                  for k, item in enumerate(items) if type(item) is dict and item.get("t") == "Str"
+                  for start, end, word in word_stream(item["c"])]
+        marks: dict[int, list[tuple[int, int, str]]] = {}
+        for index, (k, start, end, _, _) in enumerate(stream):
+            suggestion = wanted(stream, index)
+            if suggestion is not None:
+                marks.setdefault(k, []).append((start, end, suggestion))
+        out = []
+        for k, item in enumerate(items):
+            if k not in marks:
+                out.append(visit(item) if type(item) is not dict or item.get("t") != "Str" else item)
                 continue
-            if begin > last:
-                pieces.append({"t": "Str", "c": content[last:begin]})
-            note = {"t": "Span", "c": [["", ["draft-note"], []], [{"t": "Str", "c": "→ " + wanted[word]}]]}
-            pieces += [{"t": "Span", "c": [["", ["misspelt"], []], [{"t": "Str", "c": word}]]}, note]
-            last = match.end()
-            count += 1
-        if not pieces:
-            return None
-        if last < len(content):
-            pieces.append({"t": "Str", "c": content[last:]})
-        return pieces
+            content, last = item["c"], 0
+            for start, end, suggestion in marks[k]:
+                if start > last:
+                    out.append({"t": "Str", "c": content[last:start]})
+                note = {"t": "Span", "c": [["", ["draft-note"], []], [{"t": "Str", "c": "→ " + suggestion}]]}
+                out += [{"t": "Span", "c": [["", ["misspelt"], []], [{"t": "Str", "c": content[start:end]}]]}, note]
+                last = end
+                count += 1
+            if last < len(content):
+                out.append({"t": "Str", "c": content[last:]})
+        return out
 
     def visit(value):
         # A walk of our own: the spans made here are never visited again. Headings are left
         # alone (their text also goes to the contents, running heads and bookmarks), and so
         # are citations, whose text citeproc replaces.
         if type(value) is list:
-            out = []
-            for item in value:
-                if type(item) is dict and item.get("t") == "Str":
-                    out.extend(marked(item["c"]) or [item])
-                else:
-                    out.append(visit(item))
-            return out
+            return marked_list(value)
         if type(value) is dict and value.get("t") not in ("Header", "Cite") and "c" in value:
             return {"t": value["t"], "c": visit(value["c"])}
         return value
 
     document.ast["blocks"] = visit(document.ast["blocks"])
     return count
-
