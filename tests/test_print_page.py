@@ -538,3 +538,34 @@ def test_loose_lines_are_corrected_by_letting_the_next_word_split(project, monke
     [result] = build(open_project(root), formats=("pdf",), force=True)
     uncorrected = _loose_lines(root / "dist" / "essai.pdf")
     assert corrected < uncorrected, (corrected, uncorrected)
+
+
+def test_a_table_too_wide_at_7pt_goes_on_a_landscape_page_with_a_warning(project):
+    """Fits at 9pt: nothing said; too wide at 7pt: a landscape page and a warning with its line; wider than
+    a landscape page: words broken in the cells, and a warning. Every digit is printed, nothing off the page."""
+
+    def table(columns: int, cell: str) -> str:
+        return ("| " + " | ".join(f"c{columns}x{i}" for i in range(columns)) + " |\n|" + "---|" * columns + "\n"
+                + ("| " + " | ".join(cell for _ in range(columns)) + " |\n") * 3)
+
+    text = ("---\ntitle: Tables\nlang: fr\n---\n\nAvant.\n\n" + table(4, "1234567890123") + "\nMilieu.\n\n"
+            + table(8, "123456789012") + "\nPuis.\n\n" + table(16, "1234567890123") + "\nFin.\n")
+    root, result = build_pdf(project, text)
+    assert result.ok, result.error
+    warnings = [w for w in result.warnings if "table" in w]
+    assert len(warnings) == 2, warnings
+    assert warnings[0].startswith("essai.md:16:") and "landscape page" in warnings[0] and "c8x0" in warnings[0]
+    assert warnings[1].startswith("essai.md:24:") and "break words" in warnings[1] and "c16x0" in warnings[1]
+    pdf = root / "dist" / "essai.pdf"
+    sizes = re.findall(r"size:\s+([\d.]+) x ([\d.]+)", subprocess.run(
+        ["pdfinfo", "-f", "1", "-l", "20", str(pdf)], capture_output=True, text=True, check=True).stdout)
+    landscape = [i for i, (w, h) in enumerate(sizes) if float(w) > float(h)]
+    assert len(landscape) == 2 and len(sizes) > 2, sizes
+    pages = pdf_pages(pdf, flat=True)
+    assert "c4x0" in pages[0] and "Milieu" in pages[0] and "c8x7" in pages[landscape[0]] and "Puis" not in pages[landscape[0]]
+    text_out = pdf_text(pdf).replace("\n", "")
+    assert text_out.count("123456789012") == 3 * (4 + 8 + 16)  # every cell printed
+    xml = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, check=True).stdout
+    for page in ElementTree.fromstring(xml).iter(f"{XHTML}page"):
+        for w in page.iter(f"{XHTML}word"):
+            assert 0 <= float(w.get("xMin")) and float(w.get("xMax")) <= float(page.get("width")), w.text

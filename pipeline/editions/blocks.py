@@ -90,3 +90,68 @@ def hang_code_lines(pre: HtmlElement) -> int:
         if not span.text_content():
             span.text = (span.text or "") + "\u200b"  # an empty line keeps its height
     return len(spans)
+
+
+# Wide tables, measured on the laid-out pages: a table whose cells' content runs past them is set at the
+# smallest size (7pt, the legibility limit), then on a landscape page, and only then are its words broken
+# anywhere. Each step is one more layout, paid only by documents with such a table.
+SMALLEST = "wider"
+LANDSCAPE = "landscape"
+BROKEN = "broken-cells"
+TABLE_SLACK = 0.5  # px: rounding in WeasyPrint's positions
+
+
+def overflowing_tables(document, key: str) -> set[str]:
+    """The ``key`` attribute of each table whose cells or their content run past a cell or the text block."""
+    found = set()
+    for page in document.pages:
+        page_box = page._page_box
+        edge = page_box.content_box_x() + page_box.width + TABLE_SLACK
+        for box in _boxes(page_box):
+            if type(box).__name__ != "TableBox" or getattr(box, "element", None) is None:
+                continue
+            for cell in _boxes(box):
+                if type(cell).__name__ != "TableCellBox":
+                    continue
+                right = min(cell.content_box_x() + cell.width + TABLE_SLACK, edge)
+                if cell.position_x + cell.margin_width() > edge or any(
+                        type(b).__name__ == "TextBox" and b.position_x + b.width > right for b in _boxes(cell)):
+                    found.add(box.element.get(key))
+                    break
+    return found - {None}
+
+
+def fit_tables(body: HtmlElement, keys: set[str], key: str) -> dict[str, str]:
+    """Take each overflowing table one step further; return {key: step taken}.
+
+    Steps: the smallest type (``table.wider``, 7pt); a landscape page (the
+    table in a ``div.landscape``, a named page ``size: landscape``); words
+    broken anywhere in its cells (``table.broken-cells``).
+    """
+    steps = {}
+    for table_key in keys:
+        found = body.xpath(f".//table[@{key}=$k]", k=table_key)
+        if not found:
+            continue
+        table = found[0]
+        classes = (table.get("class") or "").split()
+        parent = table.getparent()
+        if SMALLEST not in classes:
+            _add_class(table, SMALLEST)
+            steps[table_key] = SMALLEST
+        elif parent is None or LANDSCAPE not in (parent.get("class") or "").split():
+            holder = E.DIV(**{"class": LANDSCAPE})
+            table.addprevious(holder)
+            holder.tail, table.tail = table.tail, None
+            holder.append(table)
+            steps[table_key] = LANDSCAPE
+        elif BROKEN not in classes:
+            _add_class(table, BROKEN)
+            steps[table_key] = BROKEN
+    return steps
+
+
+def _boxes(box):
+    yield box
+    for child in getattr(box, "children", None) or ():
+        yield from _boxes(child)

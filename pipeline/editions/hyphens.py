@@ -32,7 +32,7 @@ MAX_HYPHEN_RUN = 2
 BLOCK_KEY = "data-block"
 # Elements whose lines may hold a hyphenated word: each gets a BLOCK_KEY, so a
 # line found on a page leads back to its element in make-book's tree.
-BLOCK_TAGS = ("p", "li", "dd", "dt", "blockquote", "figcaption", "caption", "td", "th", "div")
+BLOCK_TAGS = ("p", "li", "dd", "dt", "blockquote", "figcaption", "caption", "td", "th", "div", "table")
 KEEP_CLASS = "nohyphen"
 SPLIT_CLASS = "hyphenate"
 # Content that is not part of its paragraph's lines on the page (floated notes).

@@ -15,8 +15,8 @@ from lxml.html import builder as E
 
 from ..errors import RenderError
 from .fetch import SafeFetcher
-from .blocks import shape_blocks
-from .hyphens import KEEP_CLASS, SPLIT_CLASS, hyphen_faults, mark_words, number_blocks
+from .blocks import BROKEN, LANDSCAPE, fit_tables, overflowing_tables, shape_blocks
+from .hyphens import BLOCK_KEY, KEEP_CLASS, SPLIT_CLASS, hyphen_faults, mark_words, number_blocks
 from .lines import break_addresses, keep_names_whole
 from ..render import Rendered, heading_label, remove_keeping_tail, title_page
 from .math import typeset_math
@@ -250,6 +250,7 @@ def write_pdf(rendered: Rendered, target: Path, *, stylesheets: list[Path], fetc
             sheets.append(CSS(string=draft_css(rendered.lang), font_config=fonts))
         best = None
         hyphen_rounds = 0
+        table_steps: dict[str, str] = {}
         for attempt in range(LAYOUT_PASSES):
             final = attempt == LAYOUT_PASSES - 1
             document = HTML(string=serialise(tree), base_url=str(rendered.document.manuscript.path),
@@ -268,6 +269,15 @@ def write_pdf(rendered: Rendered, target: Path, *, stylesheets: list[Path], fetc
                 continue_notes(tree, overlong)
                 best = None
                 continue
+            wide = overflowing_tables(document, BLOCK_KEY)
+            if wide and not final:
+                taken = fit_tables(tree.find("body"), wide, BLOCK_KEY)
+                if taken:
+                    log.debug("%s: tables too wide, %s (pass %d)", rendered.document.manuscript.path.name,
+                              ", ".join(sorted(taken.values())), attempt + 2)
+                    table_steps.update(taken)
+                    best = None
+                    continue
             # The corrections of one layout go into the next together: each new layout costs as much as the first.
             misplaced = misplaced_notes(document)
             flipped = place_margin_notes(document, tree)
@@ -297,6 +307,7 @@ def write_pdf(rendered: Rendered, target: Path, *, stylesheets: list[Path], fetc
         report_missing_glyphs(rendered, tree, [path.parent / "fonts" for path in stylesheets])
         report_misplaced(rendered, tree, misplaced)
         report_overlong(rendered, overlong_notes(document))
+        report_wide_tables(rendered, tree, table_steps, overflowing_tables(document, BLOCK_KEY))
         document.write_pdf(target, pdf_variant=variant, pdf_identifier=_identifier(rendered),
                            uncompressed_pdf=False)
     except RenderError:
@@ -335,6 +346,32 @@ def report_refused(rendered: Rendered, fetcher: SafeFetcher) -> None:
             raise RenderError(message, path=document.manuscript.path, line=line,
                               hint="save the resource in the project, or set remote_resources = \"warn\"")
         document.warn(message, line)
+
+
+def report_wide_tables(rendered: Rendered, tree: HtmlElement, steps: dict[str, str], still: set[str]) -> None:
+    """Say so, with its line, when a table did not fit the text block at 7pt (the legibility limit).
+
+    A table set on a landscape page, or whose words had to break anywhere in
+    its cells, or that still runs past its cells, is named by its first cell.
+    """
+    document = rendered.document
+    tables = tree.xpath("//table")
+    for key in sorted(set(steps) | still, key=int):
+        found = [t for t in tables if t.get(BLOCK_KEY) == key]
+        cells = [c.text_content().strip() for c in found[0].iter("th", "td")] if found else []
+        first = next((c for c in cells if c), "")
+        same = sum(1 for t in tables[:tables.index(found[0])] if first in t.text_content()) if found else 0
+        line = document.manuscript.line_of(first, same) if first else None
+        label = f"the table starting \"{first[:40]}\"" if first else "a table"
+        if key in still:
+            document.warn(f"{label} is too wide for the page and runs past its cells in the PDF; "
+                          "give it fewer or narrower columns", line)
+        elif steps.get(key) == BROKEN:
+            document.warn(f"{label} is too wide even on a landscape page at 7pt: its cells break words anywhere; "
+                          "give it fewer or narrower columns", line)
+        elif steps.get(key) == LANDSCAPE:
+            document.warn(f"{label} is too wide for the text block at 7pt and is set on a landscape page; "
+                          "give it fewer or narrower columns to keep it in the text", line)
 
 
 def report_misplaced(rendered: Rendered, tree: HtmlElement, misplaced: set[str]) -> None:
@@ -656,7 +693,9 @@ def draft_css(lang: str) -> str:
 
 
 def page_size_css(paper: str) -> str:
-    return f"@page {{ size: {PAPER[paper]}; }}"
+    """The paper size, and the same paper turned sideways for the named page ``landscape`` (wide tables)."""
+    width, height = PAPER[paper].split()
+    return f"@page {{ size: {width} {height}; }} @page landscape {{ size: {height} {width}; }}"
 
 
 def _identifier(rendered: Rendered) -> bytes:
