@@ -471,11 +471,19 @@ def write_stubs(project: Project, target: Path, names: list[str] | None = None) 
     return append_stubs(target, stubs_for(reports, known))
 
 
-def check_project(project: Project) -> list[Finding]:
-    """Bibliography lint over every .bib file of the project, with the keys the manuscripts cite."""
+def check_project(project: Project, names: list[str] | None = None) -> list[Finding]:
+    """Bibliography lint over every .bib file of the project, with the keys the manuscripts cite.
+
+    ``names``: books of make-book.toml (``[books.NAME]``) or essays. Their
+    references' problems come first, each with its file and line (a book's own
+    checks too: :func:`pipeline.books.report.book_findings`), then the lint, with
+    the keys they cite as the cited ones.
+    """
     from .references.checks import ERROR, Finding, check_bibliography
 
     require_manuscripts_folder(project)
+    if names:
+        return _check_named(project, names)
     cited: set[str] = set()
     failures: list[MakeBookError] = []
     for report in report_references(project, failures=failures) if project.manuscripts() else []:
@@ -486,6 +494,34 @@ def check_project(project: Project) -> list[Finding]:
                           + (f"; how to fix: {failure.hint}" if failure.hint else ""))
                   for failure in failures]
     return unreadable + check_bibliography(project.bibliography_files(), cited)
+
+
+def _check_named(project: Project, names: list[str]) -> list[Finding]:
+    """``check NAME…``: the named books' and essays' references, then the bibliography lint for what they cite."""
+    from .books import find_book
+    from .books.report import book_findings, reference_findings, report_book
+    from .references.checks import ERROR, Finding, check_bibliography
+
+    failures: list[MakeBookError] = []
+    findings: list[Finding] = []
+    cited: set[str] = set()
+    essays = [name for name in names if find_book(project, name) is None]
+    for book in (find_book(project, name) for name in names):
+        if book is not None:
+            report = report_book(project, book, failures=failures)
+            findings += book_findings(report)
+            cited |= report.cited
+    if essays:
+        reports = report_references(project, essays, failures=failures)
+        findings += reference_findings(reports)
+        cited |= {ref.key for report in reports for ref in report.references if ref.key}
+    unreadable = [Finding(ERROR, failure.path or project.manuscripts_dir, failure.line,
+                          f"{failure.message} (its citations are not counted)"
+                          + (f"; how to fix: {failure.hint}" if failure.hint else ""))
+                  for failure in failures]
+    scope = " or ".join(f"the book {name!r}" if find_book(project, name) else name for name in names)
+    return unreadable + findings + check_bibliography(project.bibliography_files(), cited,
+                                                      uncited=f"not cited in {scope}")
 
 
 def typeset_settings(settings: Settings, lang: str) -> Settings:

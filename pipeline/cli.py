@@ -297,8 +297,13 @@ def refs(manuscripts: tuple[str, ...], output_format: str, strict: bool, stubs_f
     from .builder import report_references, write_stubs
     from .project import open_project
 
+    from .books import find_book
+    from .books.report import report_book
+
     project = open_project(root)
-    names = list(manuscripts) or None
+    books = [book for book in map(lambda name: find_book(project, name), manuscripts) if book is not None]
+    essays = [name for name in manuscripts if find_book(project, name) is None]
+    names = list(manuscripts) and essays + [chapter for book in books for chapter in book.chapters] or None
     extra: tuple[Path, ...] = ()
     if stubs_file is not None:
         stubs_path = Path.cwd() / stubs_file  # as typed: relative to the current folder
@@ -308,23 +313,43 @@ def refs(manuscripts: tuple[str, ...], output_format: str, strict: bool, stubs_f
             shown = f": {', '.join(added)}" if added else " (nothing new)"
             click.echo(f"{len(added)} stub(s) added to {stubs_file}{shown}\n")
     failures: list[MakeBookError] = []
-    reports = report_references(project, names, extra_bib=extra, failures=failures)
+    reports = report_references(project, essays or None, extra_bib=extra, failures=failures) \
+        if essays or not books else []
+    book_reports = [report_book(project, book, extra_bib=extra, failures=failures) for book in books]
     for failure in failures:  # one manuscript that cannot be read does not hide the others' reports
         click.echo(f"error: {failure.format(project.root)}", err=True)
     if output_format == "json":
-        click.echo(json.dumps([r.as_dict() for r in reports], ensure_ascii=False, indent=2))
+        click.echo(json.dumps([r.as_dict() for r in [*reports, *book_reports]], ensure_ascii=False, indent=2))
     else:
         for report in reports:
             click.echo(format_report(report, path_shower(root)))
-    if failures or (strict and any(r.unresolved for r in reports)):
+        for book_report in book_reports:
+            click.echo(format_book_report(book_report, path_shower(root)))
+    every = reports + [chapter for book_report in book_reports for chapter in book_report.chapters]
+    if failures or (strict and any(r.unresolved for r in every)):
         raise click.exceptions.Exit(1)
+
+
+def format_book_report(report, show: Callable[[Path], str]) -> str:
+    """A book's report: a table per chapter (as for an essay), then what the book itself makes of them."""
+    chapters = len(report.chapters)
+    lines = [f"book {report.book.name} ({chapters} chapter{'s' if chapters != 1 else ''}, "
+             f"bibliography = {report.book.bibliography!r})\n"]
+    lines += [format_report(chapter, show) for chapter in report.chapters]
+    for finding in report.findings:
+        where = f"{show(finding.path)}:{finding.line}" if finding.line else show(finding.path)
+        lines.append(f"{finding.level}: {where}: {finding.message}")
+    works = len(report.cited)
+    lines.append(f"book {report.book.name}: {works} work(s) cited, "
+                 f"{sum(len(c.unresolved) for c in report.chapters)} reference(s) unresolved\n")
+    return "\n".join(lines)
 
 
 def format_report(report, show: Callable[[Path], str]) -> str:
     """A report as a table a person reads on a terminal."""
     rows = [("line", "kind", "status", "target", "entry")]
     for ref in report.references:
-        entry = f"@{ref.key}" + (f" ({ref.how})" if ref.how and ref.how != "key" else "") if ref.key else ""
+        entry = f"@{ref.key}" + (f" ({ref.how})" if ref.how and ref.how != "key" else "") if ref.key else ref.how or ""
         if ref.stub:
             entry += " [stub]"
         target = ref.target if ref.kind == "link" else "@" + ref.target
@@ -430,22 +455,28 @@ def urlsplit_host(address: str) -> str:
 
 
 @cli.command(short_help="Lint the bibliography files (and, with --spelling, the text).")
+@click.argument("names", nargs=-1)
 @click.option("--strict", is_flag=True, help="Exit with status 1 on warnings (and spelling findings) too.")
 @click.option("--spelling", is_flag=True, help="Check the spelling and grammar of every manuscript too.")
 @common_options
-def check(strict: bool, spelling: bool, root: Path) -> None:
+def check(names: tuple[str, ...], strict: bool, spelling: bool, root: Path) -> None:
     """Lint the bibliography: malformed entries, duplicate keys and works, missing fields, stubs, uncited entries.
 
-    With --spelling, also check the spelling and grammar of the manuscripts
-    (as `make-book spell` does). Exits with status 1 on errors (and on
-    warnings or spelling findings with --strict).
+    NAMES (default: the whole project): books of make-book.toml or essays. Their
+    references are checked first, each problem with its file and line; for a
+    book, also links to essays that are not in it and works cited in several
+    chapters. With --spelling, also check the spelling and grammar of the
+    manuscripts (as `make-book spell` does). Exits with status 1 on errors (and
+    on warnings or spelling findings with --strict).
+
+    Example: make-book check carnets
     """
     from .builder import check_project
     from .references.checks import ERROR, WARNING
     from .project import open_project
 
     project = open_project(root)
-    findings = check_project(project)
+    findings = check_project(project, list(names) or None)
     show = path_shower(root)
     for finding in findings:
         click.echo(finding.format(project.root) if root == Path(".") else
@@ -454,9 +485,17 @@ def check(strict: bool, spelling: bool, root: Path) -> None:
     errors = sum(f.level == ERROR for f in findings)
     warnings = sum(f.level == WARNING for f in findings)
     click.echo(f"{errors} error(s), {warnings} warning(s), {len(findings) - errors - warnings} note(s)")
-    flagged = _spell(project, [], "text") if spelling else 0
+    flagged = _spell(project, _essays_of(project, names), "text") if spelling else 0
     if errors or (strict and (warnings or flagged)):
         raise click.exceptions.Exit(1)
+
+
+def _essays_of(project, names: tuple[str, ...]) -> list[str]:
+    """The essays NAMES stand for: a book's chapters, an essay itself."""
+    from .books import find_book
+
+    books = {name: find_book(project, name) for name in names}
+    return [chapter for name in names for chapter in (books[name].chapters if books[name] else [name])]
 
 
 @cli.command(short_help="Check the spelling and grammar of the manuscripts.")

@@ -304,3 +304,56 @@ def test_both_books_pass_ace(sample_book, parts_book):
     problems = {path.name: report.get("error") or report["violations"]
                 for path, report in reports.items() if report["outcome"] != "pass" or report["violations"]}
     assert set(reports) == set(epubs) and problems == {}
+
+
+# -- refs NAME and check NAME (issue #19) ---------------------------------------------------------------------
+
+@pytest.fixture
+def duo(project) -> Path:
+    """Two chapters citing one work each and one together, a link to the other chapter, one to an essay outside."""
+    return project({
+        "a.md": HEAD.format(title="Premier", month=1, lang="fr")
+        + "Un lecteur [@eco1985lector].\n\nVoir [le second](b.md) et [mes marges](/c/).\n",
+        "b.md": HEAD.format(title="Second", month=2, lang="fr")
+        + "Encore [@eco1985lector] et [@lecun2015deep].\n\nPuis [@absent2020].\n",
+        "c.md": HEAD.format(title="Marges", month=3, lang="fr") + "Hors du livre.\n",
+    }, config='[books.duo]\ntitle = "Duo"\nchapters = ["a", "b"]\n')
+
+
+def test_refs_of_a_book_reports_each_chapter_then_the_book(duo):
+    result = run("refs", "duo", "--root", str(duo))
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert out.startswith("book duo (2 chapters, bibliography = 'book')")
+    assert out.index("a.md\n") < out.index("b.md\n")  # each chapter's table, in the book's order
+    assert re.search(r"\n\s+9\s+link\s+chapter\s+b\.md\s+→ Second\n", out)  # made internal: no problem
+    assert re.search(r"warning: \S*a\.md:9: the link '/c/' names the essay c\.md, which is not in the book 'duo': "
+                     r"it is printed as text .*add 'c' to the book's chapters", out)
+    assert re.search(r"info: \S*make-book\.toml:1: @eco1985lector is cited in 2 chapters \(a\.md, b\.md\): "
+                     r"listed once, in the book's bibliography", out)
+    assert "c.md\n" not in out  # the essay outside the book is not reported
+    data = __import__("json").loads(run("refs", "duo", "--format", "json", "--root", str(duo)).output)
+    assert [Path(c["manuscript"]).name for c in data[0]["chapters"]] == ["a.md", "b.md"]
+    assert data[0]["book"] == "duo" and {f["level"] for f in data[0]["findings"]} == {"warning", "info"}
+
+
+def test_check_of_a_book_gives_each_finding_with_its_chapter_file_and_line(duo):
+    result = run("check", "duo", "--root", str(duo))
+    assert result.exit_code == 1  # @absent2020 cited and in no bibliography: an error, as in the build
+    lines = result.output.splitlines()
+    assert any(re.fullmatch(r"error: \S*b\.md:9: citation @absent2020: unknown key; .*", line) for line in lines), lines
+    assert any(re.match(r"warning: \S*a\.md:9: the link '/c/' names the essay c\.md", line) for line in lines)
+    assert not any("link /c/: unresolved" in line for line in lines)  # said once, by the book's own finding
+    assert not any("b.md: " in line and "unresolved" in line for line in lines)  # the chapter link is fine
+    assert lines[-1] == "1 error(s), 1 warning(s), 1 note(s)"
+    # An essay by name: its own references, no book findings.
+    essay = run("check", "a", "--root", str(duo))
+    assert essay.exit_code == 0 and "names the essay" not in essay.output
+    assert "link /c/: unresolved" in essay.output
+
+
+def test_refs_and_check_of_a_book_with_a_chapter_bibliography_say_where_a_shared_work_goes(duo):
+    config = duo / "make-book.toml"
+    config.write_text(config.read_text() + 'bibliography = "chapter"\n', encoding="utf-8")
+    out = run("refs", "duo", "--root", str(duo)).output
+    assert "@eco1985lector is cited in 2 chapters (a.md, b.md): listed in the bibliography of each" in out

@@ -99,17 +99,21 @@ def chapter_targets(chapters: list[Chapter]) -> dict[str, str]:
     """
     targets: dict[str, str] = {}
     for chapter in chapters:
-        manuscript = chapter.document.manuscript
-        names = {chapter.slug, manuscript.path.stem, manuscript.path.name}
-        front = raw_front_matter(manuscript)
-        for key in ("slug", "url", "permalink"):
-            if isinstance(front.get(key), str):
-                names.add(front[key])
-        aliases = front.get("aliases") or ()
-        names.update(alias for alias in ([aliases] if isinstance(aliases, str) else aliases) if isinstance(alias, str))
-        for name in names:
+        for name in essay_addresses(chapter.document.manuscript):
             targets[_address_key(name)] = chapter.anchor
     return targets
+
+
+def essay_addresses(manuscript: Manuscript) -> set[str]:
+    """Every name a link may give an essay: its file name and stem, and its front matter's slug, url, aliases."""
+    names = {slug_for(manuscript.path), manuscript.path.stem, manuscript.path.name}
+    front = raw_front_matter(manuscript)
+    for key in ("slug", "url", "permalink"):
+        if isinstance(front.get(key), str):
+            names.add(front[key])
+    aliases = front.get("aliases") or ()
+    names.update(alias for alias in ([aliases] if isinstance(aliases, str) else aliases) if isinstance(alias, str))
+    return names
 
 
 def raw_front_matter(manuscript: Manuscript) -> dict:
@@ -131,22 +135,32 @@ def _address_key(address: str) -> str:
     return name.lower()
 
 
+def essay_named(url: str, targets: dict[str, str], base_url: str | None) -> str | None:
+    """What ``targets`` (address keys → value) holds for the essay a link names, if it names one.
+
+    A link names an essay by its file name, a path on the blog, or an address
+    on the blog's own site (``base_url``'s host); a page elsewhere on the web,
+    ``mailto:`` or a fragment of the same essay names none.
+    """
+    parts = urlsplit(url)
+    if parts.scheme in ("http", "https"):
+        base = urlsplit(base_url or "")
+        if not base.netloc or parts.netloc != base.netloc:
+            return None  # a page elsewhere on the web
+    elif parts.scheme or url.startswith("#") or not parts.path:
+        return None  # mailto:, a fragment of this essay
+    return targets.get(_address_key(url))
+
+
 def link_chapters(chapter: Chapter, targets: dict[str, str]) -> None:
     """Links to another essay of the book point to its chapter (an anchor of the book)."""
     settings = chapter.document.settings
-    base = urlsplit(settings.base_url or "")
 
     def action(kind: str, content: Any, fmt: str, meta: Any):
         if kind != "Link":
             return None
         attributes, text, (url, title) = content
-        parts = urlsplit(url)
-        if parts.scheme in ("http", "https"):
-            if not base.netloc or parts.netloc != base.netloc:
-                return None  # a page elsewhere on the web
-        elif parts.scheme or url.startswith("#") or not parts.path:
-            return None  # mailto:, a fragment of this essay
-        anchor = targets.get(_address_key(url))
+        anchor = essay_named(url, targets, settings.base_url)
         if anchor is None:
             return None
         # Held as a span while the essay's own references are checked (where an anchor

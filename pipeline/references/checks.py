@@ -58,8 +58,12 @@ ADDRESS_FIELDS = ("doi", "url", "eprint")
 WEB_TYPES = {"online", "www", "electronic", "webpage", "misc"}
 
 
-def check_bibliography(files: list[Path], cited: set[str] | None = None) -> list[Finding]:
+def check_bibliography(files: list[Path], cited: set[str] | None = None, *,
+                       uncited: str = "cited by no manuscript") -> list[Finding]:
     """Every problem of ``files``, sorted by file and line. ``cited`` lists the keys the manuscripts use.
+
+    ``uncited`` says what the count of uncited entries means (``"not cited in
+    the book 'carnets'"`` when ``make-book check carnets`` checks a book).
 
     A problem that makes an entry unreadable (or ambiguous) is an error when a
     manuscript cites the entry, a warning otherwise. Required fields are checked
@@ -106,7 +110,7 @@ def check_bibliography(files: list[Path], cited: set[str] | None = None) -> list
             later = same[-1]
             findings.append(Finding(WARNING, later.path, later.line,
                                     f"{later.key!r} is the same work as {same[0].key!r} ({identifier}): keep one key"))
-    uncited: dict[Path, int] = defaultdict(int)
+    not_cited: dict[Path, int] = defaultdict(int)
     for entry in entries:
         resolved = bibliography.resolved(entry.key)
         for parent in ("crossref", "xdata"):
@@ -145,12 +149,12 @@ def check_bibliography(files: list[Path], cited: set[str] | None = None) -> list
             findings.append(Finding(WARNING, entry.path, entry.field_lines.get(TODO_FIELD, entry.line),
                                     f"{entry.key!r} is a stub still to be completed (remove its todo field when done)"))
         if cited is not None and entry.key not in used:
-            uncited[entry.path] += 1
+            not_cited[entry.path] += 1
     counts: dict[Path, int] = defaultdict(int)
     for entry in entries:
         counts[entry.path] += 1
-    for path, number in uncited.items():
-        findings.append(Finding(INFO, path, None, f"{number} of {counts[path]} entries are cited by no manuscript "
+    for path, number in not_cited.items():
+        findings.append(Finding(INFO, path, None, f"{number} of {counts[path]} entries are {uncited} "
                                                   "(make-book refs lists the cited ones)"))
     order = {ERROR: 0, WARNING: 1, INFO: 2}
     return sorted(findings, key=lambda f: (str(f.path), f.line if f.line is not None else 10**9, order[f.level]))
