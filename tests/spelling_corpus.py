@@ -17,8 +17,6 @@ from pathlib import Path
 CORPUS = Path(__file__).resolve().parent / "data" / "spelling"
 CORPORA = ("planted", "heldout")
 PLANTED_TEXT = CORPUS / "planted.md"
-PLANTED_LIST = CORPUS / "planted.json"
-HELDOUT_TEXT = CORPUS / "heldout.md"
 
 
 @dataclass(frozen=True)

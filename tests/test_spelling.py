@@ -29,7 +29,7 @@ from pipeline.spelling.rules_fr import FrenchRules
 from pipeline.spelling.words import AcceptedWords
 
 from .conftest import REPO, pdf_pages, write
-from .spelling_corpus import HELDOUT_TEXT, PLANTED_TEXT, score
+from .spelling_corpus import corpus_text, score
 
 HEAD = "---\ntitle: Essai\ndate: 2024-05-01\nlang: fr\n---\n\n"
 
@@ -73,8 +73,9 @@ def test_only_prose_is_read_in_its_own_language():
         assert not any(w == hidden for _, w in words), hidden
 
 
-def test_every_word_is_placed_where_it_is_in_the_file():
-    text = PLANTED_TEXT.read_text(encoding="utf-8")
+@pytest.mark.parametrize("name", ["planted", "heldout"])
+def test_every_word_is_placed_where_it_is_in_the_file(name):
+    text = corpus_text(name).read_text(encoding="utf-8")
     lines = text.split("\n")
     body_line = lines.index("---", 1) + 2
     body = "\n".join(lines[body_line - 1:])
@@ -85,7 +86,7 @@ def test_every_word_is_placed_where_it_is_in_the_file():
             line, column = passage.place(start)
             assert lines[line - 1][column - 1:column - 1 + len(word)].replace("'", "’") == word, (word, line, column)
             checked += 1
-    assert checked > 1900
+    assert checked > 1800
 
 
 def test_sentences_are_cut_before_a_capital():
@@ -243,12 +244,17 @@ def test_false_alarms_on_the_samples_without_the_word_list(tmp_path):
 # -- how much is caught ---------------------------------------------------------------------
 
 
+def corpus_project(tmp_path_factory, name: str) -> Path:
+    """A project whose one manuscript is the corpus ``name`` of tests/spelling_corpus.py."""
+    root = tmp_path_factory.mktemp(name)
+    (root / "manuscripts").mkdir()
+    shutil.copy(corpus_text(name), root / "manuscripts" / f"{name}.md")
+    return root
+
+
 @pytest.fixture(scope="module")
 def planted_project(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("planted")
-    (root / "manuscripts").mkdir()
-    shutil.copy(PLANTED_TEXT, root / "manuscripts" / "planted.md")
-    return root
+    return corpus_project(tmp_path_factory, "planted")
 
 
 def test_planted_errors_with_grammalecte(planted_project):
@@ -263,17 +269,9 @@ def test_planted_errors_with_grammalecte(planted_project):
     assert len(caught) >= 39, [(m.kind, m.text, m.line) for m in missed]
 
 
-@pytest.fixture(scope="module")
-def heldout_project(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("heldout")
-    (root / "manuscripts").mkdir()
-    shutil.copy(HELDOUT_TEXT, root / "manuscripts" / "heldout.md")
-    return root
-
-
-def test_heldout_errors_with_grammalecte(heldout_project):
+def test_heldout_errors_with_grammalecte(tmp_path_factory):
     """30 errors in a second text of ours, never used to tune a rule: what works on the first text works here."""
-    caught, missed, _ = score(findings_of(heldout_project).findings, "heldout")
+    caught, missed, _ = score(findings_of(corpus_project(tmp_path_factory, "heldout")).findings, "heldout")
     assert len(caught) >= 27, [(m.kind, m.text, m.line) for m in missed]  # 26 with Grammalecte alone
 
 

@@ -31,7 +31,6 @@ from .passages import _WORD, Passage, read_passages
 from .repeats import Repeats
 from .rules_fr import FrenchRules, rules_version
 from .words import ELISION, WORDS_FILE, AcceptedWords, bibliography_words, read_word_list
-from ..pandoc import Node
 
 log = logging.getLogger(__name__)
 
