@@ -16,7 +16,7 @@ from pipeline.cli import cli
 from pipeline.config import BookPart
 from pipeline.errors import ConfigError
 
-from .conftest import NS, REPO, epub_xml, pdf_pages, run_epubcheck, write
+from .conftest import NS, REPO, epub_names, epub_xml, pdf_pages, run_epubcheck, write
 
 HEAD = "---\ntitle: {title}\ndate: 2025-0{month}-01\nlang: {lang}\n---\n\n"
 
@@ -357,3 +357,23 @@ def test_refs_and_check_of_a_book_with_a_chapter_bibliography_say_where_a_shared
     config.write_text(config.read_text() + 'bibliography = "chapter"\n', encoding="utf-8")
     out = run("refs", "duo", "--root", str(duo)).output
     assert "@eco1985lector is cited in 2 chapters (a.md, b.md): listed in the bibliography of each" in out
+
+
+def test_a_chapter_bibliography_goes_where_its_essay_places_it(project):
+    root = project({
+        "a.md": HEAD.format(title="Premier", month=1, lang="fr")
+        + "## Lire\n\nUn lecteur [@eco1985lector].\n\n## Ouvrages cités\n\n::: {#refs}\n:::\n\n## Après\n\nFin.\n",
+        "b.md": HEAD.format(title="Second", month=2, lang="en") + "## Reading\n\nAgain [@eco1985lector].\n",
+    }, config='[books.duo]\ntitle = "Duo"\nlang = "fr"\nchapters = ["a", "b"]\nbibliography = "chapter"\n')
+    results = build(open_project(root), ["duo"], formats=("epub",))
+    assert all(r.ok for r in results), [str(r.error) for r in results if not r.ok]
+    epub = root / "dist" / "duo.epub"
+    first = epub_xml(epub, "EPUB/ch01.xhtml")
+    headings = first.xpath("//x:section/x:h3/text()", namespaces=NS)
+    assert headings == ["Lire", "Ouvrages cités", "Après"]  # the author's place, under the author's heading
+    assert first.xpath("//x:section[x:h3='Ouvrages cités']//x:div[@id='a-refs']/x:div/@id",
+                       namespaces=NS) == ["a-ref-eco1985lector"]
+    second = epub_xml(epub, "EPUB/ch02.xhtml")  # an English chapter: its entry, the book's style and language
+    assert second.xpath("//x:div[@id='b-refs']/x:div/@id", namespaces=NS) == ["b-ref-eco1985lector"]
+    assert not [n for n in epub_names(epub) if n.endswith("bibliography.xhtml")]  # none at the end of the book
+    assert run_epubcheck(epub) == []
