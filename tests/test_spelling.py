@@ -316,7 +316,7 @@ def test_a_draft_marks_flagged_words_in_both_editions(project):
               for span in page.iter("{http://www.w3.org/1999/xhtml}span") if span.get("class") == "misspelt"]
     assert sorted(marked) == ["bibliotèque", "enfant"]
     text = " ".join(pdf_pages(next((root / "dist").rglob("essai*.pdf")), flat=True))
-    assert "→ bibliothèque" in text and "→ enfants" in text
+    assert "→ enfants · bibliothèque" in text  # two marks that may share a line: one margin note
     final = run("--force", "--root", str(root))
     assert final.exit_code == 0
     with zipfile.ZipFile(root / "dist" / "essai.epub") as archive:
@@ -338,3 +338,14 @@ def test_a_draft_marks_a_grammar_finding_at_its_place_only(project):
              if span.get("class") == "misspelt"]
     assert sorted(m[0] for m in marks) == ["a", "bibliotèque", "bibliotèque"], marks
     assert [m[1] for m in marks if m[0] == "a"] == ["→ à"]
+
+
+def test_margin_notes_of_nearby_marks_are_one_note_and_far_ones_are_not(project):
+    """WeasyPrint sets the floats of one line at one height: notes that may share a line are joined."""
+    near = "Les enfant dorment ; la bibliotèque ferme."
+    far = " ".join(["Le soir, je lis un peu avant de dormir, et la maison reste calme."] * 3)
+    root = project({"essai.md": HEAD + f"{near} {far} Un eleve passe.\n"}, bib={})
+    assert run("--draft", "--root", str(root)).exit_code == 0
+    text = " ".join(pdf_pages(next((root / "dist").rglob("essai*.pdf")), flat=True))
+    assert "→ enfants · bibliothèque" in text and "→ élev" in text
+    assert "→ bibliothèque ·" not in text and "· élev" not in text

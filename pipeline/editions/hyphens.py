@@ -36,7 +36,7 @@ BLOCK_TAGS = ("p", "li", "dd", "dt", "blockquote", "figcaption", "caption", "td"
 KEEP_CLASS = "nohyphen"
 SPLIT_CLASS = "hyphenate"
 # Content that is not part of its paragraph's lines on the page (floated notes).
-FLOATED = {"footnote", "marginnote", "draft-note"}
+FLOATED = {"footnote", "marginnote", "draft-note", "draft-notes"}
 # A text face's word space, in em: Charis SIL's is 0.29 em, most book faces' 0.25–0.3 em.
 SPACE_EM = 0.28
 # A line is loose when its word spaces are stretched to more than this many times the usual (median) space.

@@ -31,6 +31,7 @@ from .passages import _WORD, Passage, read_passages
 from .repeats import Repeats
 from .rules_fr import FrenchRules, rules_version
 from .words import ELISION, WORDS_FILE, AcceptedWords, bibliography_words, read_word_list
+from ..pandoc import Node
 
 log = logging.getLogger(__name__)
 
@@ -324,6 +325,27 @@ def _key(word: str) -> str:
     return word.lower().replace("'", "’")
 
 
+# Marks closer than this many characters may share a printed line, where WeasyPrint sets the
+# floats of one line at one height, on top of each other: their suggestions share one note.
+MARGIN_NOTE_SPAN = 90
+
+
+def _note(classes: list[str], text: str) -> Node:
+    return {"t": "Span", "c": [["", classes, []], [{"t": "Str", "c": text}]]}
+
+
+def _offsets(items: list) -> list[int]:
+    """Approximate character offset of each inline of a list (a space counts 1, another inline its text)."""
+    offsets, at = [], 0
+    for item in items:
+        offsets.append(at)
+        if type(item) is dict:
+            kind = item.get("t")
+            at += len(item["c"]) if kind == "Str" else 1 if kind in ("Space", "SoftBreak") else len(
+                json.dumps(item.get("c", ""), ensure_ascii=False)) // 3
+    return offsets
+
+
 def mark_findings(document, findings: list[Finding]) -> int:
     """Mark flagged words in a draft's tree: underlined, with the suggestion as a margin note.
 
@@ -332,6 +354,10 @@ def mark_findings(document, findings: list[Finding]) -> int:
     around it are those around the finding, when the tree shows them. Each
     becomes ``Span .misspelt [word]`` followed by ``Span .draft-note [→
     suggestion]`` (code, math and raw HTML hold no Str, so they are left alone).
+    Marks that may share a printed line also get one ``Span .draft-notes``
+    after the first, listing their suggestions, which the PDF shows in the
+    margin instead of their own notes (``.draft-note.grouped``); the EPUB
+    shows each note after its word.
     Findings of several words (a doubled word) are not marked. Returns the
     number of words marked.
     """
@@ -369,11 +395,20 @@ def mark_findings(document, findings: list[Finding]) -> int:
         stream = [(k, start, end, item["c"][start:end], word)
                   for k, item in enumerate(items) if type(item) is dict and item.get("t") == "Str"
                   for start, end, word in word_stream(item["c"])]
+        offsets = _offsets(items)
         marks: dict[int, list[tuple[int, int, str]]] = {}
+        groups: list[list[tuple[int, int, str]]] = []  # (item, start, suggestion) of marks near each other
         for index, (k, start, end, _, _) in enumerate(stream):
             suggestion = wanted(stream, index)
-            if suggestion is not None:
-                marks.setdefault(k, []).append((start, end, suggestion))
+            if suggestion is None:
+                continue
+            marks.setdefault(k, []).append((start, end, suggestion))
+            at = offsets[k] + start
+            if groups and at - (offsets[groups[-1][0][0]] + groups[-1][0][1]) < MARGIN_NOTE_SPAN:
+                groups[-1].append((k, start, suggestion))
+            else:
+                groups.append([(k, start, suggestion)])
+        grouped = {(k, start): group for group in groups if len(group) > 1 for k, start, _ in group}
         out = []
         for k, item in enumerate(items):
             if k not in marks:
@@ -383,8 +418,11 @@ def mark_findings(document, findings: list[Finding]) -> int:
             for start, end, suggestion in marks[k]:
                 if start > last:
                     out.append({"t": "Str", "c": content[last:start]})
-                note = {"t": "Span", "c": [["", ["draft-note"], []], [{"t": "Str", "c": "→ " + suggestion}]]}
-                out += [{"t": "Span", "c": [["", ["misspelt"], []], [{"t": "Str", "c": content[start:end]}]]}, note]
+                group = grouped.get((k, start))
+                out.append({"t": "Span", "c": [["", ["misspelt"], []], [{"t": "Str", "c": content[start:end]}]]})
+                out.append(_note(["draft-note", "grouped"] if group else ["draft-note"], "→ " + suggestion))
+                if group and group[0][:2] == (k, start):
+                    out.append(_note(["draft-notes"], "→ " + " · ".join(s for _, _, s in group)))
                 last = end
                 count += 1
             if last < len(content):
