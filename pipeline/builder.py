@@ -376,8 +376,12 @@ def build_manuscript(project: Project, path: Path, result: BuildResult, *, forma
 
 
 def write_editions(project: Project, rendered: Rendered, result: BuildResult, *, name: str,
-                   formats: tuple[str, ...], out_dir: Path, pdf_variant: str | None, cover: Path | None) -> None:
+                   formats: tuple[str, ...], out_dir: Path, pdf_variant: str | None, cover: Path | None,
+                   workers=None) -> None:
     """Write ``out_dir/NAME.pdf`` and ``.epub`` from the rendered body (an essay's or a book's).
+
+    A book's PDF is laid out by pieces (:mod:`pipeline.books.layout`), in ``workers``
+    if the caller started them, its pieces kept in ``out_dir`` between builds.
 
     Each file is written aside and renamed onto the previous edition only when
     complete. A failed PDF does not stop the EPUB: its error is raised once the
@@ -394,8 +398,14 @@ def write_editions(project: Project, rendered: Rendered, result: BuildResult, *,
         fetcher = SafeFetcher([project.root, *project.style_dirs()])
         try:
             with atomic_target(target) as temporary:
-                pages = write_pdf(rendered, temporary, stylesheets=[style(project, PDF_STYLESHEET)], fetcher=fetcher,
-                                  variant=pdf_variant)
+                if document.book:
+                    from .books.layout import write_book_pdf
+
+                    pages = write_book_pdf(rendered, temporary, stylesheets=[style(project, PDF_STYLESHEET)],
+                                           fetcher=fetcher, variant=pdf_variant, cache_dir=out_dir, workers=workers)
+                else:
+                    pages = write_pdf(rendered, temporary, stylesheets=[style(project, PDF_STYLESHEET)],
+                                      fetcher=fetcher, variant=pdf_variant)
         except MakeBookError as exc:
             pdf_error = exc
         else:

@@ -29,8 +29,12 @@ def build_book(project: Project, book: BookSettings, *, formats: tuple[str, ...]
     from .assemble import book_document, prepare_chapters
     from .citations import format_chapter_citations
 
+    from .layout import Workers
+
     started = time.perf_counter()
     result = BuildResult(manuscript=project.root / "make-book.toml", book=book.name)
+    # The layout workers start now: their imports overlap the steps before the PDF.
+    workers = Workers() if "pdf" in formats and not pdf_variant else None
     try:
         log.info("building the book %s", book.name)
         if "pdf" in formats:
@@ -56,13 +60,16 @@ def build_book(project: Project, book: BookSettings, *, formats: tuple[str, ...]
         # 8. The editions, as for an essay.
         name = f"{book.name}.draft" if draft else book.name
         write_editions(project, rendered, result, name=name, formats=formats, out_dir=out_dir,
-                       pdf_variant=pdf_variant, cover=None)
+                       pdf_variant=pdf_variant, cover=None, workers=workers)
         result.meta = {**({"draft_edition": True} if draft else {}), "title": document.title,
                        "subtitle": document.settings.subtitle, "author": list(document.settings.author),
                        "date": document.settings.date.isoformat(), "lang": document.lang, "book": True,
                        "chapters": [c.slug for c in chapters]}
     except MakeBookError as exc:
         result.error = exc
+    finally:
+        if workers is not None:
+            workers.close()
     result.seconds = time.perf_counter() - started
     return result
 
