@@ -193,8 +193,9 @@ def main() -> int:
 
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(f"peak RSS: this process {own:.0f} MB, largest worker {children:.0f} MB, "
-          f"sum bound {own + 2 * children:.0f} MB (goal < 1536)")
+    workers = max(cold.get("worker_peak_mb", 0), edit.get("worker_peak_mb", 0))
+    print(f"peak RSS: this process {own:.0f} MB, largest layout worker {workers:.0f} MB, other children "
+          f"(pandoc) {children:.0f} MB; bound for the whole build {own + 2 * workers + children:.0f} MB (goal < 1536)")
     if bare is not None:
         print(f"ratio  cold PDF stage / bare = {cold['pdf'] / bare.wall:.2f} (goal <= 1.0); "
               f"whole cold build / bare = {cold['wall'] / bare.wall:.2f}; "

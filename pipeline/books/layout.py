@@ -41,6 +41,7 @@ import logging
 import multiprocessing
 import os
 import re
+import resource
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -52,6 +53,7 @@ from lxml.html import builder as E
 
 from .. import __version__
 from ..errors import RenderError
+from ..editions.hyphens import BLOCK_KEY, BLOCK_TAGS
 from ..render import Rendered
 
 log = logging.getLogger(__name__)
@@ -98,13 +100,15 @@ class LaidPiece:
     size: tuple[float, float]
     anchors: dict[str, tuple[int, float, float]]  # id → (page in the piece, x, y)
     links: list[tuple[int, str, tuple[float, float, float, float]]]  # (page, anchor, rectangle)
-    bookmarks: list  # (label, page, x, y, children, open)
+    bookmarks: list  # (level, label, page, x, y, open), levels as bookmark-level gives them
     folios: list[str | None]  # per page: the named page when it carries a page number, else None
+    first_side: str = "right"  # the side of its first page (a colophon opens on a verso)
     misplaced: list[str] = field(default_factory=list)
     overlong: list[str] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
     layouts: int = 0
     cpu: float = 0.0  # CPU seconds the worker spent on it
+    peak_mb: float = 0.0  # the worker's peak resident memory so far
 
 
 def split_book(tree: HtmlElement) -> list[Piece]:
@@ -144,8 +148,10 @@ def split_book(tree: HtmlElement) -> list[Piece]:
             if members:
                 page_body.append(E.MAIN(*members))
         else:
-            page_body.append(E.MAIN(*members))
+            page_body.append(E.MAIN(*context_of(groups[:index]), *members))
         page = E.HTML(_copy(head), page_body, **dict(tree.attrib))
+        for number, element in enumerate(page_body.iter(*BLOCK_TAGS)):  # hyphens.py's keys, per piece
+            element.set(BLOCK_KEY, str(number))
         refs = page.xpath(".//nav[contains(concat(' ', @class, ' '), ' toc ')]//a[starts-with(@href, '#')]"
                           " | .//a[contains(concat(' ', @class, ' '), ' chapter-link ')][starts-with(@href, '#')]")
         if name.startswith("part:"):
@@ -156,6 +162,26 @@ def split_book(tree: HtmlElement) -> list[Piece]:
     if not pieces[0].tree.find("body").getchildren():
         pieces.pop(0)
     return pieces
+
+
+def context_of(groups: list[tuple[str, list[HtmlElement]]]) -> list[HtmlElement]:
+    """Empty, hidden stand-ins for the elements of ``<main>`` before a piece, so its selectors still match.
+
+    The house style places what follows chapters and parts with sibling
+    selectors (``section.chapter ~ #bibliography``): one element of each
+    kind met before (tag and class; no id, no content, ``display: none``, so
+    it makes no box, counts nothing and is not in the outline), the one just
+    before last (``+``).
+    """
+    earlier = [element for _, members in groups for element in members if element.getparent() is None
+               or element.getparent().tag == "main"]
+    kinds: dict[tuple[str, str], None] = {}
+    for element in earlier:
+        kinds.pop((element.tag, element.get("class") or ""), None)
+        kinds[(element.tag, element.get("class") or "")] = None
+    return [lxml_html.Element(tag, {"class": classes, "style": "display: none", "data-context": ""})
+            if classes else lxml_html.Element(tag, {"style": "display: none", "data-context": ""})
+            for tag, classes in kinds]
 
 
 def name_notes(page: HtmlElement, chapter: str) -> None:
@@ -275,6 +301,7 @@ def lay_out_piece(job: PieceJob) -> LaidPiece:
     laid.refused = list(dict.fromkeys(fetcher.refused))
     laid.layouts = layouts
     laid.cpu = time.process_time() - started
+    laid.peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return laid
 
 
@@ -289,7 +316,9 @@ def take_apart(document, *, folio_sheet: bool = False) -> LaidPiece:
     folios: list[str | None] = []
     anchors: dict[str, tuple[int, float, float]] = {}
     links = []
-    bookmarks = _plain_bookmarks(document.make_bookmark_tree(PX_TO_PT, transform_pages=True))
+    bookmarks = [(level, label, number, x * PX_TO_PT, (page.height - y) * PX_TO_PT, state != "closed")
+                 for number, page in enumerate(document.pages)
+                 for level, label, (x, y), state in page.bookmarks]
     for number, page in enumerate(document.pages):
         box = page._page_box
         counters = [child for child in box.children if type(child).__name__ == "MarginBox"
@@ -311,18 +340,14 @@ def take_apart(document, *, folio_sheet: bool = False) -> LaidPiece:
         page.bookmarks = []
     first = document.pages[0]
     return LaidPiece(pdf=b"", pages=len(document.pages), size=(first.width * PX_TO_PT, first.height * PX_TO_PT),
-                     anchors=anchors, links=links, bookmarks=bookmarks, folios=folios)
+                     anchors=anchors, links=links, bookmarks=bookmarks, folios=folios,
+                     first_side=first._page_box.page_type.side)
 
 
 def _shows_page_number(content) -> bool:
     return isinstance(content, (list, tuple)) and any(
         isinstance(item, tuple) and item[0] in ("counter()", "counters()") and item[1][0] in ("page", "pages")
         for item in content)
-
-
-def _plain_bookmarks(tree) -> list:
-    return [(label, page, x, y, _plain_bookmarks(children), state != "closed")
-            for label, (page, x, y), children, state in tree]
 
 
 # --- the scheduler ----------------------------------------------------------------------------------
@@ -386,7 +411,7 @@ class PieceStore:
         data["anchors"] = {k: tuple(v) for k, v in data["anchors"].items()}
         data["links"] = [(p, t, tuple(r)) for p, t, r in data["links"]]
         data["size"] = tuple(data["size"])
-        data["layouts"], data["cpu"] = 0, 0.0  # nothing laid out for it in this build
+        data["layouts"], data["cpu"], data["peak_mb"] = 0, 0.0, 0.0  # nothing laid out for it in this build
         return LaidPiece(**data)
 
     def put(self, key: str, laid: LaidPiece) -> None:
@@ -458,12 +483,9 @@ class Layout:
 
     def start(self, index: int) -> int:
         """The first page (0-based) of piece ``index`` in the book, from laid-out pieces and estimates."""
-        page = 0
-        for before in range(index):
-            laid = self.laid.get(before)
-            count = laid.pages if laid is not None else self.estimate(before)
-            page += count + count % 2
-        return page
+        shape = [(laid.pages, laid.first_side) if (laid := self.laid.get(i)) is not None
+                 else (self.estimate(i), "right") for i in range(index + 1)]
+        return placements(shape)[0][index]
 
     def estimate(self, index: int) -> int:
         """A piece's page count before it is laid out: its characters at the rate of the chapters laid out."""
@@ -588,13 +610,29 @@ def write_book_pdf(rendered: Rendered, target: Path, *, stylesheets: list[Path],
     store.keep_only(set(layout.keys.values()) | {folios[1]} if folios[1] else set(layout.keys.values()),
                     {"pages": {target: layout.page_of(target) for piece in layout.pieces
                                for target in (ref.get("href")[1:] for ref in piece.refs)}})
-    total = sum(p.pages + p.pages % 2 for p in pieces)
+    total = book_pages(pieces)[1]
     log.info("%s: %d pieces; %d layouts of %d pieces%s; the others from the cache",
              document.manuscript.path.name, len(pieces), layouts, len(laid_out),
              f" ({', '.join(laid_out)})" if laid_out else "",
              extra={"layout_stats": {"pieces": len(pieces), "laid_out": laid_out, "layouts": layouts,
-                                     "pages": total, "worker_cpu": cpu}})
+                                     "pages": total, "worker_cpu": cpu,
+                                     "worker_peak_mb": max((p.peak_mb for p in pieces), default=0.0)}})
     return total
+
+
+def placements(shape: list[tuple[int, str]]) -> tuple[list[int], int]:
+    """Where each piece starts (0-based page) and the book's page count, given (pages, side of its first page).
+
+    A piece opening on a recto starts on an even index (page 1, 3, …), on a
+    verso on an odd one: a blank page is put before it when needed.
+    """
+    starts, page = [], 0
+    for pages, side in shape:
+        if page % 2 != (1 if side == "left" else 0):
+            page += 1
+        starts.append(page)
+        page += pages
+    return starts, page
 
 
 def next_piece(layout: Layout, pending: list[int], running: bool, *, first_round: bool) -> int | None:
@@ -624,15 +662,22 @@ def make_job(layout: Layout, index: int, base: dict) -> PieceJob:
     return PieceJob(name=piece.name, html=serialise(piece.tree), **base)
 
 
+def book_pages(pieces: list[LaidPiece]) -> tuple[list[str | None], int]:
+    """Each page of the joined book: its named page if it shows a folio, else None (blanks included)."""
+    starts, total = placements([(laid.pages, laid.first_side) for laid in pieces])
+    folios: list[str | None] = [None] * total
+    for start, laid in zip(starts, pieces):
+        folios[start:start + laid.pages] = laid.folios
+    return folios, total
+
+
 def stamp_layout(pieces: list[LaidPiece], base: dict, workers: Workers, store: PieceStore,
                  styles_key: str) -> tuple[LaidPiece | None, str | None]:
     """The folio document: one empty page per page of the book, named as the book's page, showing its number.
 
     Kept in the piece store like a piece (its key: the page names and the styles).
     """
-    names: list[str] = []
-    for laid in pieces:
-        names += [name or "" for name in laid.folios] + ([""] if laid.pages % 2 else [])
+    names = [name or "" for name in book_pages(pieces)[0]]
     if not any(folio is not None for laid in pieces for folio in laid.folios):
         return None, None
     blank = E.BODY()
@@ -661,22 +706,20 @@ def join_pieces(pieces: list[LaidPiece], layout: Layout, folios: tuple[LaidPiece
     from pypdf.generic import Fit
 
     writer = PdfWriter()
-    starts = []
+    starts, _ = placements([(laid.pages, laid.first_side) for laid in pieces])
     first_reader = None
-    for laid in pieces:
+    for start, laid in zip(starts, pieces):
         reader = PdfReader(io.BytesIO(laid.pdf))
         first_reader = first_reader or reader
-        starts.append(len(writer.pages))
+        if len(writer.pages) < start:  # a blank page so that the piece opens on its side
+            writer.add_blank_page(*laid.size)
         for page in reader.pages:
             writer.add_page(page)
-        if laid.pages % 2:
-            writer.add_blank_page(*laid.size)
     stamps, _ = folios
     if stamps is not None:
         overlay = PdfReader(io.BytesIO(stamps.pdf))
-        numbered = [folio is not None for laid in pieces for folio in laid.folios + ([None] if laid.pages % 2 else [])]
-        for number, (page, has_folio) in enumerate(zip(writer.pages, numbered)):
-            if has_folio:
+        for number, (page, folio) in enumerate(zip(writer.pages, book_pages(pieces)[0])):
+            if folio is not None:
                 page.merge_page(overlay.pages[number])
     anchors = {}
     for start, laid in zip(starts, pieces):
@@ -693,14 +736,16 @@ def join_pieces(pieces: list[LaidPiece], layout: Layout, folios: tuple[LaidPiece
     for name, (page, x, y) in sorted(anchors.items(), key=lambda item: (item[1][0], item[0])):
         writer.add_named_destination_object(_destination(writer, name, page, x, y))
 
-    def outline(items, parent, start):
-        for label, page, x, y, children, is_open in items:
-            item = writer.add_outline_item(title=label, page_number=start + page, parent=parent,
-                                           fit=Fit.xyz(left=x, top=y, zoom=0), is_open=is_open)
-            outline(children, item, start)
-
+    # One outline over the book: a chapter's entry goes under the part before it, though laid out apart.
+    parents: list[tuple[int, object]] = []
     for start, laid in zip(starts, pieces):
-        outline(laid.bookmarks, None, start)
+        for level, label, page, x, y, is_open in laid.bookmarks:
+            while parents and parents[-1][0] >= level:
+                parents.pop()
+            item = writer.add_outline_item(title=label, page_number=start + page,
+                                           parent=parents[-1][1] if parents else None,
+                                           fit=Fit.xyz(left=x, top=y, zoom=0), is_open=is_open)
+            parents.append((level, item))
     if first_reader is not None and first_reader.metadata:
         writer.add_metadata({key: value for key, value in first_reader.metadata.items()})
     writer.page_mode = "/UseOutlines" if any(laid.bookmarks for laid in pieces) else None
