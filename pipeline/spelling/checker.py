@@ -267,12 +267,14 @@ def check_document(document, checker: SpellChecker) -> SpellingReport:
     passages = manuscript_passages(document)
     report = SpellingReport(manuscript=document.manuscript.path, lang=document.lang,
                             words=sum(len(p.words()) for p in passages))
+    streams: dict[int, list[tuple[int, int, str]]] = {}  # the words of each passage with a finding
     for flag in checker.check(passages):
         passage = passages[flag.passage]
         line, column = passage.place(flag.start)
-        stream = word_stream(passage.text)
-        before = [w for start, end, w in stream if end <= flag.start]
-        after = [w for start, end, w in stream if start >= flag.end]
+        if flag.passage not in streams:
+            streams[flag.passage] = word_stream(passage.text)
+        before = [w for start, end, w in streams[flag.passage] if end <= flag.start]
+        after = [w for start, end, w in streams[flag.passage] if start >= flag.end]
         report.findings.append(Finding(path=document.manuscript.path, line=line, column=column,
                                        text=passage.text[flag.start:flag.end], kind=flag.kind, engine=flag.engine,
                                        lang=passage.lang, suggestions=flag.suggestions, message=flag.message,
