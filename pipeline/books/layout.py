@@ -717,10 +717,7 @@ def join_pieces(pieces: list[LaidPiece], layout: Layout, folios: tuple[LaidPiece
             writer.add_page(page)
     stamps, _ = folios
     if stamps is not None:
-        overlay = PdfReader(io.BytesIO(stamps.pdf))
-        for number, (page, folio) in enumerate(zip(writer.pages, book_pages(pieces)[0])):
-            if folio is not None:
-                page.merge_page(overlay.pages[number])
+        stamp_folios(writer, PdfReader(io.BytesIO(stamps.pdf)), book_pages(pieces)[0])
     anchors = {}
     for start, laid in zip(starts, pieces):
         for name, (page, x, y) in laid.anchors.items():
@@ -751,6 +748,51 @@ def join_pieces(pieces: list[LaidPiece], layout: Layout, folios: tuple[LaidPiece
     writer.page_mode = "/UseOutlines" if any(laid.bookmarks for laid in pieces) else None
     with open(target, "wb") as output:
         writer.write(output)
+
+
+def stamp_folios(writer, sheet, folios: list[str | None]) -> None:
+    """Draw each page's folio from the folio sheet over the joined page that shows one.
+
+    pypdf's ``merge_page`` parses the whole text of each page to rename its
+    resources; here the page's own content is only wrapped in ``q … Q`` (its
+    graphics state kept to itself) and followed by the sheet page's few
+    operators, whose resources (the digits' font) are added under names of
+    their own (``/folio…``), copied into the book once.
+    """
+    from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject
+
+    def stream(data: bytes):
+        made = DecodedStreamObject()
+        made.set_data(data)
+        return writer._add_object(made)
+
+    save = stream(b"q\n")
+    copies: dict = {}
+    for number, (page, folio) in enumerate(zip(writer.pages, folios)):
+        if folio is None:
+            continue
+        source = sheet.pages[number]
+        resources = page[NameObject("/Resources")].get_object()
+        renamed = {}
+        for category, entries in source["/Resources"].get_object().items():
+            entries = entries.get_object()
+            if not isinstance(entries, DictionaryObject):
+                continue
+            if category not in resources:
+                resources[NameObject(category)] = DictionaryObject()
+            mine = resources[category].get_object()
+            for name, value in entries.items():
+                new = NameObject("/folio" + name[1:])
+                if (category, name) not in copies:
+                    copies[(category, name)] = value.clone(writer)
+                mine[new] = copies[(category, name)]
+                renamed[name] = new
+        content = source.get_contents()
+        content.operations = [([renamed.get(o, o) if isinstance(o, NameObject) else o for o in operands], operator)
+                              for operands, operator in content.operations]
+        own = page["/Contents"].get_object() if "/Contents" in page else ArrayObject()
+        parts = list(own) if isinstance(own, ArrayObject) else [page.raw_get("/Contents")]
+        page[NameObject("/Contents")] = ArrayObject([save, *parts, stream(b"\nQ\n" + content.get_data())])
 
 
 def _destination(writer, name: str, page: int, x: float, y: float):
