@@ -229,8 +229,16 @@ def test_breakable_adds_break_points_after_separators_and_inside_long_segments()
     pieces = long.split(Z)
     assert "".join(pieces) == "https://x.org/representation?q=1"
     assert all(len(piece.strip("/.-_?&=")) >= 1 for piece in pieces) and "rep" in pieces and "ion?" in pieces
-    # short segments keep only the separator breaks
+    # short segments keep only the separator breaks, and so does ragged text (a bibliography entry)
     assert breakable("https://a.org/page/note") == f"https://a.{Z}org/{Z}page/{Z}note"
+    assert breakable("https://x.org/representation?q=1", inside_segments=False) == f"https://x.{Z}org/{Z}representation?{Z}q=1"
+    from pipeline.editions.lines import break_addresses
+
+    body = lxml_html.fragment_fromstring('<div><p>Lire https://x.org/representation ici.</p>'
+                                         '<div class="csl-entry">Voir https://x.org/representation</div></div>')
+    break_addresses(body)
+    justified, ragged = (e.text for e in body.xpath(".//span[@class='address']"))
+    assert f"rep{Z}r" in justified and ragged == f"https://x.{Z}org/{Z}representation"
 
 
 def test_addresses_in_plain_text_are_wrapped_and_names_kept_whole():

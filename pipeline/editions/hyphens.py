@@ -111,13 +111,15 @@ def _texts(box):
         yield from _texts(child)
 
 
-def hyphen_faults(document) -> tuple[set[Fault], set[Fault]]:
+def hyphen_faults(document, *, split_loose: bool = True) -> tuple[set[Fault], set[Fault]]:
     """The words to keep whole, and the words to let split, in the next layout (see the module).
 
     Returns ``(keep, split)``: ``keep`` the hyphenated words that break the
     limits; ``split`` the first word of the line after a loose line, when it
     could be hyphenated (lower case, six letters or more, in running text):
     ``hyphenate-limit-zone`` declined to split it, but the line it left is loose.
+    ``split_loose=False`` (the last correction round) asks only for ``keep``:
+    a new hyphen could make a fault no later round would see.
     """
     lines = flow_lines(document)
     justified = [stretch(line) for line, following in zip(lines, lines[1:])
@@ -131,8 +133,12 @@ def hyphen_faults(document) -> tuple[set[Fault], set[Fault]]:
         following = lines[index + 1] if index + 1 < len(lines) else None
         if not line.text.rstrip().endswith(HYPHEN):
             run = 0
-            if following is not None and following.page == line.page and following.block == line.block \
-                    and line.block is not None and stretch(line) > loose:
+            ends = [lines[i].text.rstrip().endswith(HYPHEN) for i in (index - 2, index - 1, index + 1)
+                    if 0 <= i < len(lines)]
+            third = len(ends) == 3 and (ends[0] and ends[1] or ends[1] and ends[2])
+            if split_loose and following is not None and following.page == line.page \
+                    and following.block == line.block and line.block is not None and not third \
+                    and stretch(line) > loose:
                 fault = _first_word(lines, index + 1)
                 if fault is not None:
                     split.add(fault)

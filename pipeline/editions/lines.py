@@ -24,6 +24,9 @@ ZERO_WIDTH_SPACE = "\u200b"
 BREAK_AFTER = "/.-_?&="
 LONG_SEGMENT = 7
 SEGMENT_KEEP = 3
+# Set ragged (book.css): their addresses break only at separators.
+RAGGED = {"csl-entry", "url-note", "attribution"}
+RAGGED_TAGS = {"figcaption", "caption", "h1", "h2", "h3", "h4", "h5", "h6"}
 ADDRESS_CLASS = "address"
 NAME_CLASS = "name"
 KEEP_CLASS = "nohyphen"
@@ -39,7 +42,7 @@ CAPITALISED = re.compile(r"(?<![\w\u2010-])[A-ZÀ-ÖØ-Þ][\w’'-]{5,}", re.UNI
 SKIPPED = {"pre", "script", "style", "svg", "math", "h1", "h2", "h3", "h4", "h5", "h6"}
 
 
-def breakable(address: str) -> str:
+def breakable(address: str, *, inside_segments: bool = True) -> str:
     """``address`` with a zero-width space at each place a line may break in it.
 
     After each character of ``/ . - _ ? & =``, but not inside the scheme's
@@ -47,8 +50,11 @@ def breakable(address: str) -> str:
     ``LONG_SEGMENT`` characters or more between them, leaving at least
     ``SEGMENT_KEEP`` on each side, so that a long path or query never leaves a
     loose line before it (WeasyPrint's ``overflow-wrap: anywhere`` only acts
-    on a word that starts its line). Never before the last two characters, so
-    no line starts with a lone ``/`` or ends an address with one letter.
+    on a word that starts its line). ``inside_segments=False`` for ragged text
+    (bibliography entries, address notes), where a short line costs nothing
+    and a break at a separator reads better. Never before the last two
+    characters, so no line starts with a lone ``/`` or ends an address with
+    one letter.
     """
     scheme = address.find("://") + 3 if "://" in address[:16] else 0
     after: set[int] = set()
@@ -59,7 +65,7 @@ def breakable(address: str) -> str:
         if index < len(address) and address[index + 1:index + 2] not in BREAK_AFTER \
                 and not (char == "/" and address[max(0, index - 2):index] in (":/", "//")):
             after.add(index)
-        if index - start >= LONG_SEGMENT and start >= scheme:
+        if inside_segments and index - start >= LONG_SEGMENT and start >= scheme:
             after.update(range(start + SEGMENT_KEEP - 1, index - SEGMENT_KEEP))
         start = index + 1
     out = []
@@ -116,6 +122,15 @@ def break_addresses(body: HtmlElement) -> None:
         _mark(element, ADDRESS_CLASS)
         _breakable_text(element)
     _wrap_matches(body, ADDRESS, ADDRESS_CLASS, breakable, strip=TRAILING)
+    for address in body.xpath(".//*[contains(concat(' ', @class, ' '), ' address ')]"):
+        if any(set((a.get("class") or "").split()) & RAGGED or a.tag in RAGGED_TAGS for a in address.iterancestors()):
+            for node in address.iter():
+                if not isinstance(node.tag, str):
+                    continue
+                if node.text:
+                    node.text = breakable(node.text.replace(ZERO_WIDTH_SPACE, ""), inside_segments=False)
+                if node is not address and node.tail:
+                    node.tail = breakable(node.tail.replace(ZERO_WIDTH_SPACE, ""), inside_segments=False)
 
 
 def keep_names_whole(body: HtmlElement) -> None:

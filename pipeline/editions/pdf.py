@@ -284,7 +284,7 @@ def write_pdf(rendered: Rendered, target: Path, *, stylesheets: list[Path], fetc
             faults = set()
             if hyphen_rounds < HYPHEN_PASSES and not final and len(document.pages) <= HYPHEN_PASS_PAGES:
                 hyphen_rounds += 1
-                keep, split = hyphen_faults(document)
+                keep, split = hyphen_faults(document, split_loose=hyphen_rounds < HYPHEN_PASSES)
                 faults = keep | split
                 if faults:
                     log.debug("%s: keeping %s whole (hyphen rules), letting %s split (loose lines), pass %d",
