@@ -530,8 +530,54 @@ def _check_named(project: Project, names: list[str]) -> list[Finding]:
                           + (f"; how to fix: {failure.hint}" if failure.hint else ""))
                   for failure in failures]
     scope = " or ".join(f"the book {name!r}" if find_book(project, name) else name for name in names)
-    return unreadable + findings + check_bibliography(project.bibliography_files(), cited,
-                                                      uncited=f"not cited in {scope}")
+    files = project.bibliography_files()
+    lint = check_bibliography(files, cited, uncited=f"not cited in {scope}")
+    return unreadable + findings + _about_cited(project, lint, cited, scope)
+
+
+def _about_cited(project: Project, findings: list[Finding], cited: set[str], scope: str) -> list[Finding]:
+    """The lint's findings that concern what ``scope`` cites; one note counting the others.
+
+    A library of thousands of entries shared by many essays has warnings about
+    entries a book never cites; they would bury the book's own. Kept: errors,
+    findings about a whole file, and those inside a cited entry (or a
+    ``crossref``/``xdata`` parent of one), found by line.
+    """
+    import bisect
+
+    from .references.bibliography import load_bibliography
+    from .references.checks import ERROR, INFO, Finding
+
+    files = [path for path in project.bibliography_files() if path.is_file()]
+    cache_dir = project.output_dir if project.output_dir.is_dir() else None
+    try:
+        bibliography = load_bibliography(files, cache_dir=cache_dir)
+    except MakeBookError:
+        return findings  # an unreadable file: its error is among the findings already
+    used = set(cited)
+    for key in cited:
+        entry = bibliography.entries.get(key)
+        for parent in ("crossref", "xdata"):
+            used |= {name.strip() for name in ((entry.fields.get(parent) or "") if entry else "").split(",")}
+    starts: dict[Path, list[tuple[int, str]]] = {}
+    for entry in bibliography.entries.values():
+        starts.setdefault(entry.path, []).append((entry.line, entry.key))
+    for spans in starts.values():
+        spans.sort()
+    kept, left_out = [], 0
+    for finding in findings:
+        spans = starts.get(finding.path, [])
+        index = bisect.bisect_right(spans, (finding.line or 0, "\uffff")) - 1
+        key = spans[index][1] if finding.line and index >= 0 else None
+        if finding.level == ERROR or key is None or key in used:
+            kept.append(finding)
+        else:
+            left_out += 1
+    if left_out:
+        kept.append(Finding(INFO, project.bibliography_dir, None,
+                            f"{left_out} finding(s) about entries not cited in {scope} left out "
+                            "(make-book check without a name lists the whole library's)"))
+    return kept
 
 
 def typeset_settings(settings: Settings, lang: str) -> Settings:

@@ -377,3 +377,14 @@ def test_a_chapter_bibliography_goes_where_its_essay_places_it(project):
     assert second.xpath("//x:div[@id='b-refs']/x:div/@id", namespaces=NS) == ["b-ref-eco1985lector"]
     assert not [n for n in epub_names(epub) if n.endswith("bibliography.xhtml")]  # none at the end of the book
     assert run_epubcheck(epub) == []
+
+
+def test_check_of_a_book_leaves_out_findings_about_entries_it_does_not_cite(duo):
+    write(duo / "bibliography" / "autres.bib", "@book{orphelin,\n  title = {Sans auteur ni date}\n}\n")
+    book = run("check", "duo", "--root", str(duo)).output
+    assert "autres.bib:1" not in book
+    assert re.search(r"info: \S*bibliography: \d+ finding\(s\) about entries not cited in the book 'duo' left out",
+                     book)
+    assert "b.md:9: citation @absent2020" in book  # the book's own findings stay
+    library = run("check", "--root", str(duo)).output
+    assert re.search(r"warning: \S*autres\.bib:1: ", library)  # the whole library's check still lists it
