@@ -123,3 +123,20 @@ def test_a_reading_of_the_dictionary():
     reading = Reading.parse(">acheter/:V1_itnq__a:Q:A:m:p/*")
     assert reading.lemma == "acheter" and {"Q", "m", "p"} <= reading.tags and reading.transitive
     assert not Reading.parse(">dormir/:V3_i_____a:Q:e:i/*").transitive
+
+
+def test_a_grammalecte_whose_dictionary_cannot_be_read_is_one_clear_error(tmp_path):
+    """grammalecte-cli found, but its interpreter cannot import Grammalecte: an error saying what to check."""
+    import sys
+
+    from pipeline.errors import MakeBookError
+
+    program = tmp_path / "grammalecte-cli"
+    program.write_text(f"#!{sys.executable}\n", encoding="utf-8")
+    program.chmod(0o755)
+    engine = FrenchRules(str(program))
+    assert engine.available("fr") and not engine.available("en")
+    passage = Passage(lang="fr", text="Si j’aurais su.", places=[(1, 1)] * 15)
+    with pytest.raises(MakeBookError, match="dictionary could not be read") as raised:
+        engine.check([passage], "fr", lambda w: False)
+    assert "import grammalecte" in raised.value.hint

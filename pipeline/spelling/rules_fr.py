@@ -35,6 +35,7 @@ from ..errors import MakeBookError
 
 _HELPER = """
 import json, sys
+sys.path.insert(0, sys.argv[1])  # a Grammalecte unpacked beside its grammalecte-cli.py
 from grammalecte.graphspell.spellchecker import SpellChecker
 from grammalecte.fr import conj
 request = json.load(sys.stdin)
@@ -78,6 +79,7 @@ class Lexicon:
     def __init__(self, program: str | None = PROGRAM) -> None:
         found = shutil.which(program) if program else None
         self.interpreter = _interpreter_of(Path(found)) if found else None
+        self.folder = str(Path(found).resolve().parent) if found else ""
         self.readings: dict[str, tuple[Reading, ...]] = {}
         self.forms: dict[tuple[str, str, str], str] = {}
 
@@ -95,7 +97,7 @@ class Lexicon:
             return
         request = json.dumps({"words": words, "forms": forms}, ensure_ascii=False).encode("utf-8")
         try:
-            proc = subprocess.run([self.interpreter, "-c", _HELPER], input=request, capture_output=True,
+            proc = subprocess.run([self.interpreter, "-c", _HELPER, self.folder], input=request, capture_output=True,
                                   timeout=300)
             answer = json.loads(proc.stdout.decode("utf-8")) if proc.returncode == 0 else None
         except (OSError, ValueError, subprocess.TimeoutExpired):
