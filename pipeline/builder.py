@@ -307,7 +307,8 @@ def prepare(project: Project, path: Path, *, draft: bool = False, extra_bib: tup
     from .document import parse_document
 
     # 1. Read the manuscript (its real path inside the project): UTF-8 text, front matter, body.
-    manuscript = read_manuscript(project.inside(path, what="manuscript", keep_name=True), lenient=lenient)
+    manuscript = read_manuscript(project.inside(path, what="manuscript", keep_name=True), lenient=lenient,
+                                 root=project.root)
     settings = merge(project.config, manuscript.front_matter)
     if not settings.lang:
         preload.start("language detector")  # detected in step 3, once pandoc has parsed the text

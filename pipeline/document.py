@@ -48,8 +48,7 @@ class Document:
         return self.lang.lower().startswith("fr")
 
     def warn(self, message: str, line: int | None = None) -> None:
-        where = f"{self.manuscript.path.name}:{line}" if line else self.manuscript.path.name
-        text = f"{where}: {message}"
+        text = f"{self.manuscript.where(line)}: {message}"
         self.warnings.append(text)
         log.warning(text)
 
@@ -83,7 +82,7 @@ def parse_document(manuscript: Manuscript, config: Settings, bibliography: Bibli
         # Said without -v: the language decides typography, hyphenation and the citation words.
         # Not one of the document's warnings: it is about the settings, not the text.
         log.warning("%s: lang not set: detected %s (write 'lang: %s' in the front matter or make-book.toml "
-                    "to set it)", manuscript.path.name, lang, lang)
+                    "to set it)", manuscript.where(), lang, lang)
     return document
 
 

@@ -40,17 +40,10 @@ class MakeBookError(Exception):
         the project folder), else relative to the project when possible."""
         if self.path is None:
             return ""
-        shown: Path | str = self.path
         if show is not None:
             shown = show(self.path)
-        elif relative_to is not None:
-            base = relative_to.resolve()
-            # The path as named first (a symbolic link is shown where it sits), then its real path.
-            for candidate in (Path(os.path.abspath(self.path)), self.path.resolve()):
-                if candidate.is_relative_to(base):
-                    shown = candidate.relative_to(base)
-                    break
-        return f"{shown}:{self.line}" if self.line else str(shown)
+            return f"{shown}:{self.line}" if self.line else str(shown)
+        return where(self.path, self.line, root=relative_to)
 
     def format(self, relative_to: Path | None = None, show: Callable[[Path], str] | None = None) -> str:
         where = self.location(relative_to, show)
@@ -61,6 +54,25 @@ class MakeBookError(Exception):
 
     def __str__(self) -> str:
         return self.format()
+
+
+def where(path: Path | str, line: int | None = None, *, root: Path | None = None) -> str:
+    """``file:line`` as every message names a place: the path relative to the project ``root``
+    (``manuscripts/essais/quai.md:12``), or as given when it lies outside ``root`` or no root is known.
+
+    The path as named is tried first (a symbolic link is shown where it sits), then its real path.
+    ``line`` is 1-based; without it, the path alone.
+    """
+    path = Path(path)
+    shown: Path = path
+    if root is not None:
+        bases = {Path(os.path.abspath(root)), root.resolve()}
+        for candidate in (Path(os.path.abspath(path)), path.resolve()):
+            base = next((b for b in bases if candidate.is_relative_to(b)), None)
+            if base is not None:
+                shown = candidate.relative_to(base)
+                break
+    return f"{shown}:{line}" if line else str(shown)
 
 
 def _rebuild(cls: type[MakeBookError], message: str, path: Path | None, line: int | None,

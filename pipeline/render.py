@@ -17,6 +17,7 @@ from lxml import html as lxml_html
 from lxml.html import HtmlElement
 
 from .document import Document
+from .errors import where
 from .pandoc import iter_nodes, run
 
 if TYPE_CHECKING:
@@ -73,8 +74,9 @@ def format_citations(document: Document, style: CitationStyle | None = None) -> 
     for line in stderr.splitlines():
         if line.strip():
             entry = entry_in_message(line, document.bibliography, items)
-            where = f" ({entry.path.name}:{entry.line}, entry {entry.key!r})" if entry else ""
-            log.warning("%s: pandoc: %s%s", document.manuscript.path.name, line.strip(), where)
+            source = (f" ({where(entry.path, entry.line, root=document.manuscript.root)}, entry {entry.key!r})"
+                      if entry else "")
+            log.warning("%s: pandoc: %s%s", document.manuscript.where(), line.strip(), source)
     document.ast = json.loads(out)
 
 
@@ -113,7 +115,7 @@ def render_html(document: Document) -> Rendered:
     out, stderr = run(json.dumps(ast), args, what=document.manuscript.path)
     for line in _without_math_reports(stderr.splitlines()):
         if line.strip():
-            log.warning("%s: pandoc: %s", document.manuscript.path.name, line.strip())
+            log.warning("%s: pandoc: %s", document.manuscript.where(), line.strip())
     body = lxml_html.fragment_fromstring(out, create_parent="div") if out.strip() else lxml_html.Element("div")
     mark_attributions(body)
     return Rendered(document=document, body=body)

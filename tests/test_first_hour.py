@@ -208,10 +208,10 @@ def test_warnings_of_an_up_to_date_manuscript_are_shown_again(project):
     root = project({"essai.md": ESSAY.replace("Texte", "Voir [le blog](/highlights/livre/). Texte")})
     first = run("--root", str(root), "--format", "epub")
     assert first.exit_code == 0
-    assert re.search(r"warning: essai.md:\d+: link '/highlights/livre/'", first.output), first.output
+    assert re.search(r"warning: manuscripts/essai.md:\d+: link '/highlights/livre/'", first.output), first.output
     second = run("--root", str(root), "--format", "epub")
     assert "0 built, 1 up to date" in second.output
-    assert re.search(r"warning: essai.md:\d+: link '/highlights/livre/'.*from the last build", second.output)
+    assert re.search(r"warning: manuscripts/essai.md:\d+: link '/highlights/livre/'.*from the last build", second.output)
 
 
 def test_the_detected_language_is_said_once_without_verbose(project):

@@ -79,3 +79,17 @@ def test_windows_line_endings_and_bom(tmp_path):
     manuscript = read_manuscript(path)
     assert manuscript.front_matter["title"] == "Fenêtres"
     assert manuscript.body.strip() == "Texte."
+
+
+def test_every_message_names_a_place_relative_to_the_project(tmp_path):
+    from pipeline.errors import ManuscriptError, where
+
+    root = tmp_path / "book"
+    path = write(root / "manuscripts" / "quai" / "index.md", "---\ntitle: Quai\n---\n\nTexte.\n")
+    assert where(path, 12, root=root) == "manuscripts/quai/index.md:12"
+    assert where(path, None, root=root) == "manuscripts/quai/index.md"
+    assert where(tmp_path / "ailleurs.bib", 3, root=root) == f"{tmp_path / 'ailleurs.bib'}:3"  # outside: as given
+    assert read_manuscript(path, root=root).where(5) == "manuscripts/quai/index.md:5"
+    assert read_manuscript(path).where(5) == "index.md:5"  # read without its project: its name
+    error = ManuscriptError("x", path=path, line=2)
+    assert error.location(relative_to=root) == "manuscripts/quai/index.md:2"

@@ -33,7 +33,7 @@ def test_formulas_kept_failures_as_code_raw_math_removed(project):
     assert not any("math-" in (e.get("class") or "") and len(e.get("class")) > 20 for e in body.iter())
     code = [c.text for c in body.iter("code") if c.get("class") == "math-source"]
     assert code == ["\\nocommand{y}"]
-    assert any(w.startswith("m.md:9:") and "cannot be typeset" in w for w in document.warnings)
+    assert any(w.startswith("manuscripts/m.md:9:") and "cannot be typeset" in w for w in document.warnings)
     assert any("raw <math> removed" in w for w in document.warnings)
 
     xhtml = to_xhtml(body)

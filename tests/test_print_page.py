@@ -126,7 +126,7 @@ def test_misplaced_link_notes_are_named_by_address(project):
     document = prepare(open_project(root), root / "manuscripts" / "essai.md")
     pdf_edition.report_misplaced(Rendered(document=document, body=body), body, {"url1", "fn2"})
     assert any("https://example.org/a" in w and "essai.md:5" in w for w in document.warnings), document.warnings
-    assert any(w.startswith("essai.md") and "note(s) 2" in w for w in document.warnings)
+    assert any(w.startswith("manuscripts/essai.md") and "note(s) 2" in w for w in document.warnings)
 
 
 def test_the_epub_is_written_when_the_pdf_fails(project, monkeypatch):
@@ -325,7 +325,7 @@ def test_a_character_no_font_has_is_a_warning_with_its_line(project):
         if _font_has(char):
             assert not named, named
         else:
-            assert named and named[0].startswith(f"essai.md:{line}:") and "fonts-noto" in named[0], glyphs
+            assert named and named[0].startswith(f"manuscripts/essai.md:{line}:") and "fonts-noto" in named[0], glyphs
     assert not [w for w in glyphs if any(f"character {c} " in w for c in "é½€«»")]
     assert "🥳" in pdf_text(root / "dist" / "essai.pdf")
 

@@ -126,7 +126,7 @@ Voir la [lecture rapide](https://fr.wikipedia.org/wiki/Lecture_rapide), puis [@w
 """
     root = project({"essai.md": text}, bib={"todo.bib": TODO_BIB})
     warnings = [w for w in _warnings(root) if "todo" in w]
-    assert warnings == ["essai.md:7: @wikipedia-lecture-rapide (bibliography/todo.bib:2) is cited but still "
+    assert warnings == ["manuscripts/essai.md:7: @wikipedia-lecture-rapide (bibliography/todo.bib:2) is cited but still "
                         "marked todo (author and date missing): it prints incomplete; complete the entry and "
                         "delete its todo field (for a linked work: or delete the stub and run make-book resolve)"]
     project_ = open_project(root)

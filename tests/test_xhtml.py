@@ -185,7 +185,7 @@ def test_raw_html_blog_post_gives_a_valid_epub(blog_post):
     expected = {7: "align=", 9: "photos/port-grand.jpg", 11: "<center>", 13: "files/carnet.pdf", 15: "Au port",
                 17: "border=", 20: "<figcaption>", 22: "empty heading"}
     for line, words in expected.items():
-        assert any(w.startswith(f"carnet.md:{line}: EPUB:") and words in w for w in warnings), (line, warnings)
+        assert any(w.startswith(f"manuscripts/carnet.md:{line}: EPUB:") and words in w for w in warnings), (line, warnings)
 
 
 def test_raw_html_blog_post_keeps_its_content(blog_post):

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .bibliography import TODO_FIELD, load_bibliography, read_text
-from ..errors import BibliographyError
+from ..errors import BibliographyError, where
 from .identifiers import entry_identifiers
 
 ERROR, WARNING, INFO = "error", "warning", "info"
@@ -42,14 +42,7 @@ class Finding:
     message: str
 
     def format(self, root: Path | None = None) -> str:
-        shown = self.path
-        if root is not None:
-            try:
-                shown = self.path.relative_to(root)
-            except ValueError:
-                pass
-        where = f"{shown}:{self.line}" if self.line else str(shown)
-        return f"{self.level}: {where}: {self.message}"
+        return f"{self.level}: {where(self.path, self.line, root=root)}: {self.message}"
 
 
 _CITABLE_KEY = re.compile(r"^[\w][\w:.#$%&+?<>~/-]*$")  # what pandoc's Markdown reads after '@'

@@ -16,7 +16,7 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 from ..document import Document
-from ..errors import CitationError, ManuscriptError
+from ..errors import CitationError, ManuscriptError, where
 from .identifiers import link_identifiers, url as normal_url
 from .works import LINK, LINK_CLASS, link_role
 from ..pandoc import Node, inlines, iter_nodes, stringify, transform
@@ -224,7 +224,6 @@ def warn_unfinished_entries(document: Document, report: ReferenceReport, project
             continue
         seen.add(ref.key)
         entry = document.bibliography.entries[ref.key]
-        where = entry.path.relative_to(project_root) if entry.path.is_relative_to(project_root) else entry.path
         todo = " ".join(entry.fields.get("todo", "").split())
         if entry.path.with_suffix(".json").is_file():  # written by make-book resolve from its record
             fix = (f"add what is missing to its item in {entry.path.with_suffix('.json').name}, then run "
@@ -232,7 +231,7 @@ def warn_unfinished_entries(document: Document, report: ReferenceReport, project
         else:
             fix = ("complete the entry and delete its todo field (for a linked work: or delete the stub and run "
                    "make-book resolve)")
-        document.warn(f"@{ref.key} ({where}:{entry.line}) is cited but still marked todo"
+        document.warn(f"@{ref.key} ({where(entry.path, entry.line, root=project_root)}) is cited but still marked todo"
                       + (f" ({todo})" if todo else "") + f": it prints incomplete; {fix}", ref.line)
 
 
@@ -310,10 +309,10 @@ def list_references_to_add(document: Document, report: ReferenceReport) -> None:
     for ref in report.unresolved:
         if ref.status in (ANCHOR, OTHER):
             continue
-        where = f"l. {ref.line} — " if ref.line else ""
+        at_line = f"l. {ref.line} — " if ref.line else ""
         what = ("@" + ref.target) if ref.kind == "citation" else ref.target
         label = "stub" if ref.stub else ref.status
-        text = f"{where}{what} ({label})" + (f" : « {ref.text} »" if ref.text else "")
+        text = f"{at_line}{what} ({label})" + (f" : « {ref.text} »" if ref.text else "")
         items.append([{"t": "Plain", "c": [{"t": "Code", "c": [["", [], []], text]}]}])
     if not items:
         return

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from ..errors import where
 from .bibliography import UNUSED_FIELDS, Bibliography, Entry
 from .identifiers import arxiv, entry_urls
 from .latex import to_text, unknown_commands, verbatim
@@ -448,9 +449,7 @@ def guess_languages(items: list[dict]) -> None:
 def _warn(document, path: Path, line: int, message: str) -> None:
     import logging
 
-    root = document.manuscript.path.parent.parent
-    shown = path.relative_to(root) if path.is_relative_to(root) else path.name
-    text = f"{shown}:{line}: {message}"
+    text = f"{where(path, line, root=document.manuscript.root)}: {message}"
     document.warnings.append(text)
     logging.getLogger(__name__).warning(text)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import NOT_XML, FRONT_MATTER_ONLY, PROJECT_ONLY, SETTING_NAMES, validate
-from ..errors import ManuscriptError
+from ..errors import ManuscriptError, where
 from .frontmatter import normalise, split_front_matter
 
 log = logging.getLogger(__name__)
@@ -31,6 +31,12 @@ class Manuscript:
     metadata: dict[str, Any] = field(default_factory=dict)  # the front matter as written (all keys)
     markdown: str | None = None  # the body as pandoc reads it, blog syntax converted (sources.dialects)
     markdown_lines: tuple[int, ...] = ()  # the file line of each line of ``markdown``
+    root: Path | None = None  # the project folder: messages name the file relative to it
+
+    def where(self, line: int | None = None) -> str:
+        """``manuscripts/x.md:12``: this file (relative to the project) and ``line``, for messages; a
+        manuscript read without its project is named by its file name."""
+        return where(self.path, line, root=self.root or self.path.parent)
 
     @property
     def slug(self) -> str:
@@ -70,8 +76,10 @@ def slug_for(path: Path) -> str:
     return slugify(name) or "manuscript"
 
 
-def read_manuscript(path: Path, *, lenient: bool = False) -> Manuscript:
+def read_manuscript(path: Path, *, lenient: bool = False, root: Path | None = None) -> Manuscript:
     """Read and check ``path``; raise :class:`ManuscriptError` with file and line.
+
+    ``root`` is the project folder, so that messages name ``manuscripts/sub/x.md:12``.
 
     With ``lenient`` (``make-book refs`` and ``check``), a front matter value
     make-book cannot use is dropped and kept as a warning instead of stopping.
@@ -111,7 +119,7 @@ def read_manuscript(path: Path, *, lenient: bool = False) -> Manuscript:
         values = validate(read.values, source=path, allowed=FRONT_MATTER_KEYS, lines=read.lines,
                           error=ManuscriptError, strict=False)
     if "date" in values and "date" in read.lines:
-        log.info("%s:%s: date '%s' read as %s", path.name, read.lines["date"],
+        log.info("%s: date '%s' read as %s", where(path, read.lines["date"], root=root),
                  _raw_date(front.data), values["date"].isoformat())
     body, body_line = front.body, front.body_line
     if not body.strip():
@@ -119,7 +127,7 @@ def read_manuscript(path: Path, *, lenient: bool = False) -> Manuscript:
                               hint="write the essay below the front matter")
     return Manuscript(path=path, text=text, body=body, body_line=body_line, front_matter=values,
                       front_matter_form=front.form, draft=read.draft, warnings=tuple(warnings),
-                      metadata=dict(front.data))
+                      metadata=dict(front.data), root=root)
 
 
 def _raw_date(data: dict[str, Any]) -> Any:
