@@ -18,6 +18,7 @@ from lxml.html import builder as E
 from lxml_html_clean import Cleaner
 
 from .document import Document
+from .editions.xhtml import Fixer
 from .references.identifiers import without_tracking
 from .references.citations import locate_image
 from .sources.images import find_image, placeholder_label
@@ -36,6 +37,27 @@ FETCHING_ATTRIBUTES = ("ping", "rel", "attributionsrc", "imagesrcset", "imagesiz
                        "dynsrc", "longdesc", "manifest", "profile", "itemtype")
 #: Elements removed with their content: they load or run something, or change every address (<base>).
 REMOVED_ELEMENTS = ("base", "template", "noscript", "portal", "fencedframe", "track", "source", "applet", "bgsound", "frameset", "layer", "ilayer")
+#: What lxml's cleaner removes (or what is removed below) that held content a reader would miss, and how
+#: to keep that content: ``{tag: (what it was, how to keep it)}``. A link can follow the address.
+EMBEDS = {
+    "iframe": ("an embedded page or player", "link to it instead"),
+    "frame": ("an embedded page", "link to it instead"),
+    "object": ("an embedded object", "link to it instead, or export it as an image"),
+    "embed": ("an embedded object", "link to it instead, or export it as an image"),
+    "applet": ("a Java applet", "link to it instead, or show it as an image"),
+    "video": ("a video from the network", "link to it instead, or put its poster image in the project"),
+    "audio": ("a sound from the network", "link to it instead"),
+    "script": ("a script (a book runs none)", "write what it shows as text, or as an image"),
+    "noscript": ("a script's fallback", "write its content as ordinary text"),
+    "form": ("a form (a book takes no input)", "write its questions or choices as text or a list"),
+    "input": ("a form field", "write the field's label and value as text"),
+    "button": ("a button", "write its label as text or as a link"),
+    "select": ("a drop-down list", "write its choices as a list"),
+    "textarea": ("a text field", "write its text as a paragraph or a code block"),
+    "style": ("a style sheet (the editions use the house styles)", "put the rules in styles/book.css or "
+              "styles/epub.css"),
+    "link": ("a link to a style sheet or resource", "put style rules in styles/book.css or styles/epub.css"),
+}
 #: CSS functions that load an image or a document (CSS Images 3/4, CSS Values 4 src(), old IE expression()).
 LOADING_FUNCTIONS = {"url", "src", "image", "image-set", "-webkit-image-set", "cross-fade", "-webkit-cross-fade",
                      "element", "-moz-element", "expression", "paint"}
@@ -112,11 +134,14 @@ def sanitize(body: HtmlElement, document: Document, root: Path) -> None:
             document.warn(f"raw <{kind}> removed: write it as an image file instead")
             remove_keeping_tail(element)
     _settle_math(body, document)
-    _CLEANER(body)
+    finder = Fixer(document)
     _settle_media(body, document, root)
+    _warn_embeds(body, document, finder)
+    _CLEANER(body)
     for element in body.xpath("|".join(f".//{name}" for name in REMOVED_ELEMENTS)):
         if element.getparent() is not None:
-            document.warn(f"raw <{element.tag}> removed: it would load or change what the book reads")
+            document.warn(f"raw <{element.tag}> removed: it would load or change what the book reads",
+                          finder.line(f"<{element.tag}"))
             remove_keeping_tail(element)
     for picture in body.xpath(".//picture"):  # its <img> stays, as any other image; its <source>s are gone
         picture.drop_tag()
@@ -155,8 +180,73 @@ def sanitize(body: HtmlElement, document: Document, root: Path) -> None:
         if element.tag == "img":
             _settle_image(element, document, root)
         elif any(element.get(a) for a in RESOURCE_ATTRIBUTES) and element.tag not in ("img",):
-            document.warn(f"raw <{element.tag}> with an external resource removed")
+            address = next(element.get(a) for a in RESOURCE_ATTRIBUTES if element.get(a))
+            document.warn(f"raw <{element.tag}> removed: it loads {address[:80]!r} from outside the book; to keep "
+                          "its content, write it as text, or link to it", finder.line(f"<{element.tag}", address))
             remove_keeping_tail(element)
+
+
+def _warn_embeds(body: HtmlElement, document: Document, finder: Fixer) -> None:
+    """Warn, with its line, about each raw element of :data:`EMBEDS` the cleaner is about to remove.
+
+    The message names what was removed, its address (``src``, ``data``, ``href``, ``action``) when it
+    has one, and how to keep the content, e.g. a Markdown link to the video. Controls inside a
+    removed ``<form>`` are named with it, not one by one.
+    """
+    tags = "|".join(f".//{tag}" for tag in EMBEDS)
+    forms = set(body.iter("form"))
+    for element in body.xpath(tags):
+        if element.tag in ("input", "button", "select", "textarea") and any(f in forms for f in element.iterancestors("form")):
+            continue
+        if element.tag == "link" and element.getparent() is None:
+            continue
+        what, keep = EMBEDS[element.tag]
+        address = next((element.get(a) for a in ("src", "data", "href", "action") if element.get(a)), None)
+        if address is None and element.tag in ("video", "audio"):
+            address = next((s.get("src") for s in element.iter("source") if s.get("src")), None)
+        if element.tag in ("video", "audio") and not address:
+            continue  # nothing to play: the cleaner keeps it as a container of its text
+        if element.tag == "form":
+            controls = sorted({c.tag for c in element.iter("input", "button", "select", "textarea")})
+            if controls:
+                what += f" with {', '.join(f'<{c}>' for c in controls)}"
+        line = finder.line(f"<{element.tag}", *([address] if address else []))
+        shown = f" ({address[:80]})" if address else ""
+        link = f": [{_link_text(element, document)}]({_page_of(address)})" if address and keep.startswith("link") else ""
+        document.warn(f"raw <{element.tag}>{shown} removed: {what}; to keep its content, {keep}{link}", line)
+        if element.tag in ("video", "audio", "noscript"):
+            remove_keeping_tail(element)  # the cleaner keeps these: removed here, warned once
+
+
+def _link_text(element: HtmlElement, document: Document) -> str:
+    """Words for a suggested link: the element's title (or ARIA label), else the kind of thing it shows."""
+    text = " ".join((element.get("title") or element.get("aria-label") or "").split())[:60]
+    if text:
+        return text
+    french = {"video": "la vidéo", "audio": "l'enregistrement", "iframe": "la page"}
+    english = {"video": "the video", "audio": "the recording", "iframe": "the page"}
+    return (french if document.is_french else english).get(element.tag, "le document" if document.is_french
+                                                           else "the document")
+
+
+#: Players embedded from a video site, and the page a reader opens instead: (host, path prefix, page).
+_PLAYERS = (
+    (("www.youtube.com", "youtube.com", "www.youtube-nocookie.com"), "/embed/", "https://www.youtube.com/watch?v={}"),
+    (("player.vimeo.com",), "/video/", "https://vimeo.com/{}"),
+    (("www.dailymotion.com",), "/embed/video/", "https://www.dailymotion.com/video/{}"),
+)
+
+
+def _page_of(address: str) -> str:
+    """The page to link for an embedded player's address (a YouTube, Vimeo or Dailymotion player → the
+    video's page); any other address as it is."""
+    parts = urlsplit(address if "//" not in address[:2] else "https:" + address)
+    for hosts, prefix, page in _PLAYERS:
+        if parts.hostname in hosts and parts.path.startswith(prefix):
+            identifier = parts.path[len(prefix):].split("/")[0]
+            if identifier:
+                return page.format(identifier)
+    return address
 
 
 def _made_by_pandoc(math: HtmlElement, math_class: str) -> bool:

@@ -24,7 +24,6 @@ def build_book(project: Project, book: BookSettings, *, formats: tuple[str, ...]
     """Build one book; its errors end up in the result (a ``BuildResult``), not raised."""
     from ..builder import BuildResult, citation_style, typeset_settings, write_editions
     from ..render import format_citations, render_html
-    from ..sanitize import sanitize
     from ..typography import apply_typography
     from .assemble import book_document, prepare_chapters
     from .citations import format_chapter_citations
@@ -53,7 +52,7 @@ def build_book(project: Project, book: BookSettings, *, formats: tuple[str, ...]
         apply_typography(document.ast, document.lang)
         document.settings = typeset_settings(document.settings, document.lang)
         rendered = render_html(document)
-        sanitize(rendered.body, document, project.root)
+        sanitize_by_chapter(rendered.body, document, chapters, project.root)
         number_notes_by_chapter(rendered.body)
         # The colophon closes the book (the last verso of the PDF, a back-matter page of the EPUB).
         rendered.body.append(book_colophon(project, document))
@@ -72,6 +71,29 @@ def build_book(project: Project, book: BookSettings, *, formats: tuple[str, ...]
             workers.close()
     result.seconds = time.perf_counter() - started
     return result
+
+
+def sanitize_by_chapter(body, document, chapters, root: Path) -> None:
+    """Clean the book's HTML chapter by chapter, each with its own manuscript, so that a warning names
+    that essay's file and line (``manuscripts/ch2.md:14``), not make-book.toml; then what lies outside
+    the chapters (parts, bibliography) with the book's document.
+
+    ``body`` holds one ``section.chapter`` per chapter, in order (pandoc's ``--section-divs``).
+    """
+    from ..sanitize import sanitize
+
+    sections = body.xpath(".//section[contains(concat(' ', @class, ' '), ' chapter ')]")
+    if len(sections) == len(chapters):
+        for section, chapter in zip(sections, chapters):
+            own = chapter.document
+            saved, own.math_class = own.math_class, document.math_class  # the book's MathML is pandoc's own
+            before = len(own.warnings)
+            try:
+                sanitize(section, own, root)
+            finally:
+                own.math_class = saved
+            document.warnings.extend(own.warnings[before:])
+    sanitize(body, document, root)
 
 
 def number_notes_by_chapter(body) -> None:

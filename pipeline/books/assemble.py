@@ -51,9 +51,13 @@ def chapter_paths(project: Project, book: BookSettings) -> list[Path]:
     """The manuscripts of ``book`` in order; :class:`ConfigError` naming the book for one that is missing."""
     paths = []
     for name in book.chapters:
-        candidate = project.manuscripts_dir / f"{name}.md"
+        # An essay file, or a page bundle (manuscripts/NAME/index.md), as a build names them.
+        candidate = next((c for c in (project.manuscripts_dir / f"{name}.md",
+                                      project.manuscripts_dir / name / "index.md",
+                                      project.manuscripts_dir / name / "_index.md") if c.is_file()),
+                         project.manuscripts_dir / f"{name}.md")
         if not candidate.is_file():
-            known = ", ".join(p.stem for p in project.manuscripts()) or "none"
+            known = ", ".join(slug_for(p) for p in project.manuscripts()) or "none"
             raise ConfigError(f"the book {book.name!r} names the chapter {name!r}, which is not in manuscripts/",
                               path=project.root / "make-book.toml",
                               hint=f"name essays of manuscripts/ without .md (found: {known})")
@@ -76,9 +80,9 @@ def prepare_chapters(project: Project, book: BookSettings, *, draft: bool, out_d
     chapters: list[Chapter] = []
     paths = chapter_paths(project, book)
     part_of = {name: part.title for part in book.parts for name in part.chapters}
-    for path in paths:
+    for name, path in zip(book.chapters, paths):
         document = prepare(project, path, draft=draft, bibliographies=bibliographies, cache_dir=out_dir)
-        chapters.append(Chapter(document=document, slug=slug_for(path), part=part_of[path.stem]))
+        chapters.append(Chapter(document=document, slug=slug_for(path), part=part_of[name]))
     targets = chapter_targets(chapters)
     preload.start("language scorer")
     for chapter in chapters:
