@@ -196,3 +196,63 @@ def test_refs_goes_on_past_a_bad_date_and_shows_drafts(project):
     assert [r["draft"] for r in data] == [True, False]
     check = CliRunner().invoke(cli, ["check", "--root", str(root)], catch_exceptions=False)
     assert check.exit_code == 0, check.output
+
+
+# -- authors and tags, as each generator writes them ------------------------------------------------------
+
+AUTHORS_AND_TAGS = {
+    "zola": ('+++\ntitle = "Les quais"\ndate = 2024-03-02\n[taxonomies]\ntags = ["ports", "marées"]\n'
+             'categories = ["Voyages"]\n[extra]\nauthor = "Marie Dupont"\n+++\n\nTexte.\n',
+             ("Marie Dupont",), ("ports", "marées", "Voyages")),
+    "zola-authors-taxonomy": ('+++\ntitle = "Q"\n[taxonomies]\nauthors = ["Marie Dupont", "Paul Martin"]\n'
+                              'tags = ["ports"]\n+++\n\nTexte.\n', ("Marie Dupont", "Paul Martin"), ("ports",)),
+    "hugo-params": ('+++\ntitle = "Q"\ntags = ["ports"]\ncategories = ["Voyages"]\n[params]\n'
+                    'author = "Paul Martin"\n+++\n\nTexte.\n', ("Paul Martin",), ("ports", "Voyages")),
+    "hugo-yaml-authors": ("---\ntitle: Q\nauthors: [Marie Dupont, Paul Martin]\ntags: [ports]\n---\n\nTexte.\n",
+                          ("Marie Dupont", "Paul Martin"), ("ports",)),
+    "jekyll-author-mapping": ("---\ntitle: Q\nauthor:\n  name: Marie Dupont\n  twitter: md\ntags: [a, b]\n"
+                              "categories: essais\n---\n\nTexte.\n", ("Marie Dupont",), ("a", "b", "essais")),
+    "pelican": ("Title: Q\nDate: 2021-05-04\nAuthors: Marie Dupont; Paul Martin\nTags: ports, marées\n"
+                "Category: Voyages\n\nTexte.\n", ("Marie Dupont", "Paul Martin"), ("ports", "marées", "Voyages")),
+    "quarto": ("---\ntitle: Q\nauthor:\n  - name: Marie Dupont\n    affiliation: X\n  - name:\n      given: Paul\n"
+               "      family: Martin\ncategories: [ports, marées]\nkeywords: [quais]\n---\n\nTexte.\n",
+               ("Marie Dupont", "Paul Martin"), ("quais", "ports", "marées")),
+    "obsidian-string": ('---\ntitle: Q\nauthor: "[[Marie Dupont]]"\ntags: lecture, notes\n---\n\nTexte.\n',
+                        ("Marie Dupont",), ("lecture", "notes")),
+    "obsidian-list": ('---\ntitle: Q\nauthors:\n  - "[[Marie Dupont|Marie]]"\n  - Paul Martin\ntags:\n'
+                      '  - "#lecture"\n  - notes/livres\n---\n\nTexte.\n',
+                      ("Marie Dupont", "Paul Martin"), ("lecture", "notes/livres")),
+    "mkdocs-material": ("---\ntitle: Q\nauthors: [marie]\ncategories:\n  - Voyages\ntags: [ports]\n---\n\nTexte.\n",
+                        ("Marie Dupont",), ("ports", "Voyages")),
+}
+
+
+@pytest.mark.parametrize("name", AUTHORS_AND_TAGS)
+def test_authors_and_tags_of_every_generator_are_read(tmp_path, name):
+    text, authors, keywords = AUTHORS_AND_TAGS[name]
+    root = tmp_path / "site"
+    # MkDocs Material's blog plugin names authors by an id of .authors.yml
+    write(root / "manuscripts" / ".authors.yml", "authors:\n  marie:\n    name: Marie Dupont\n    avatar: m.png\n")
+    manuscript = read_manuscript(write(root / "manuscripts" / f"{name}.md", text), root=root)
+    assert manuscript.front_matter.get("author") == authors
+    assert manuscript.front_matter.get("keywords") == keywords
+    assert not manuscript.warnings, manuscript.warnings
+
+
+def test_zola_author_and_tags_reach_the_editions(project):
+    from pipeline import build, open_project
+
+    from .conftest import NS, epub_xml
+
+    root = project({"quais.md": AUTHORS_AND_TAGS["zola"][0].replace("Texte.", "Le quai est long.")}, bib={})
+    [result] = build(open_project(root), formats=("epub",))
+    assert result.ok, result.error
+    opf = epub_xml(root / "dist" / "quais.epub", "EPUB/content.opf")
+    assert opf.xpath("//dc:creator/text()", namespaces=NS) == ["Marie Dupont"]
+    assert set(opf.xpath("//dc:subject/text()", namespaces=NS)) == {"ports", "marées", "Voyages"}
+
+
+def test_a_tag_table_value_make_book_cannot_read_is_a_warning_with_its_line(tmp_path):
+    manuscript = read_manuscript(write(tmp_path / "z.md", '+++\ntitle = "Q"\n[extra]\nauthor = 3\n+++\n\nTexte.\n'))
+    assert manuscript.warnings == (("front matter key 'extra.author' ignored: make-book cannot read 3 as the author",
+                                    4),)

@@ -149,12 +149,12 @@ def _toml_key_lines(lines: list[str], first_line: int) -> dict[str, int]:
     for number, line in enumerate(lines, start=first_line):
         stripped = line.strip()
         if stripped.startswith("["):
-            table = True
-            found.setdefault(stripped.strip("[] "), number)
+            table = stripped.strip("[] ")
+            found.setdefault(table, number)
             continue
         match = re.match(r'"?([A-Za-z0-9_.-]+)"?\s*=', stripped)
-        if match and not table:
-            found.setdefault(match.group(1), number)
+        if match:  # a key of a table ([extra] author = …) is known as extra.author
+            found.setdefault(f"{table}.{match.group(1)}" if table else match.group(1), number)
     return found
 
 
@@ -243,8 +243,11 @@ def _load_yaml(text: str, path: Path, first_line: int) -> tuple[dict[str, Any], 
                               hint="write one 'key: value' per line, e.g. 'title: Mon essai'")
     key_lines = {}
     if isinstance(node, yaml.MappingNode):
-        for key_node, _ in node.value:
+        for key_node, value_node in node.value:
             key_lines[str(key_node.value)] = first_line + key_node.start_mark.line
+            if isinstance(value_node, yaml.MappingNode):  # params: {author: …} is known as params.author
+                for sub_key, _ in value_node.value:
+                    key_lines.setdefault(f"{key_node.value}.{sub_key.value}", first_line + sub_key.start_mark.line)
     return {str(k): v for k, v in data.items()}, key_lines
 
 
@@ -263,6 +266,12 @@ ALIASES: dict[str, tuple[str, ...]] = {
     # serves from its static folder, often absent from the project (the cover must exist).
     "cover": ("cover",),
 }
+
+
+#: Tables in which generators keep a page's metadata, looked in after the page's own keys: Zola keeps
+#: the author under ``[extra]`` and tags and categories under ``[taxonomies]``; Hugo themes read
+#: ``[params]`` (``author``, ``authors``). Zola docs « Page front matter »; Hugo docs « Front matter ».
+NESTED_TABLES = ("extra", "params", "taxonomies")
 
 
 @dataclass
@@ -294,18 +303,16 @@ def normalise(front: FrontMatter, *, own_keys: set[str]) -> Normalised:
     for setting, names in ALIASES.items():
         if setting not in own_keys:
             continue
-        for name in names:
-            original = lowered.get(name)
-            if original is None or front.data[original] in (None, "", []):
+        for shown, value, line, own in _candidates(front, lowered, names):
+            if value in (None, "", []):
                 continue
-            raw = _generator_value(setting, front.data[original])
-            line = front.key_lines.get(original)
+            raw = _generator_value(setting, value)
             if raw is None:
-                if name == setting:
-                    values[setting], lines[setting] = front.data[original], line  # the validator says why
+                if own and shown == setting:
+                    values[setting], lines[setting] = value, line  # the validator says why
                 else:
-                    warnings.append((f"front matter key {original!r} ignored: make-book cannot read "
-                                     f"{front.data[original]!r} as the {setting}", line))
+                    warnings.append((f"front matter key {shown!r} ignored: make-book cannot read "
+                                     f"{value!r} as the {setting}", line))
                 continue
             if setting == "keywords" and setting in values:
                 values[setting] = list(dict.fromkeys([*values[setting], *raw]))
@@ -321,6 +328,26 @@ def normalise(front: FrontMatter, *, own_keys: set[str]) -> Normalised:
     return Normalised(values, lines, draft, warnings)
 
 
+def _candidates(front: FrontMatter, lowered: dict[str, str], names: tuple[str, ...]):
+    """``(key as written, value, line, top level?)`` for each generator key of ``names``: the page's own
+    keys first, then the same names in each of :data:`NESTED_TABLES` (``extra.author``)."""
+    for name in names:
+        original = lowered.get(name)
+        if original is not None:
+            yield original, front.data[original], front.key_lines.get(original), True
+    for table in NESTED_TABLES:
+        written = lowered.get(table)
+        inner = front.data.get(written) if written is not None else None
+        if not isinstance(inner, dict):
+            continue
+        inner_lowered = {str(k).lower(): k for k in inner}
+        for name in names:
+            original = inner_lowered.get(name)
+            if original is not None:
+                key = f"{written}.{original}"
+                yield key, inner[original], front.key_lines.get(key) or front.key_lines.get(written), False
+
+
 def _generator_value(setting: str, value: Any) -> Any:
     """The value a generator key gives a setting, or None when it cannot be read as one."""
     if setting == "cover":
@@ -330,6 +357,8 @@ def _generator_value(setting: str, value: Any) -> Any:
             value = value[0] if value else None
         return value if isinstance(value, str) and value.strip() else None
     if setting in ("keywords", "author"):
+        if setting == "keywords" and isinstance(value, str):  # Obsidian, Jekyll: tags: "lecture, notes"
+            value = [v for v in re.split(r"[,;]", value) if v.strip()]
         items = value if isinstance(value, list) else [value]
         texts = [_name(item) for item in items]
         if not texts or any(t is None for t in texts):
@@ -343,14 +372,43 @@ def _generator_value(setting: str, value: Any) -> Any:
 
 
 def _name(item: Any) -> str | None:
+    """A name or a tag as written: text; Obsidian's ``[[Marie Dupont]]`` link (its page's name) or
+    ``#tag``; Quarto's and Jekyll's ``{name: …}`` mapping."""
     if isinstance(item, str) and item.strip():
-        return item.strip()
+        text = item.strip()
+        link = re.fullmatch(r"\[\[([^\]|#]+)(?:[#|][^\]]*)?\]\]", text)
+        if link:
+            text = link.group(1).strip()
+        if text.startswith("#"):  # Obsidian writes a tag with or without its #
+            text = text.lstrip("#").strip()
+        return text or None
     if isinstance(item, dict):  # Quarto: author: [{name: …, affiliation: …}]
         name = item.get("name")
         if isinstance(name, dict):
             name = " ".join(str(name.get(k, "")) for k in ("given", "family")).strip() or name.get("literal")
         return name.strip() if isinstance(name, str) and name.strip() else None
     return None
+
+
+def mkdocs_authors(manuscript: Path, root: Path | None) -> dict[str, str]:
+    """MkDocs Material's blog authors: ``{id: name}`` from the nearest ``.authors.yml`` in the
+    manuscript's folder or a parent up to ``root`` (the blog plugin's ``authors_file``, whose
+    ``authors:`` table maps each id to ``{name: …}``). Empty when there is none or it cannot be read.
+    """
+    folder = manuscript.parent
+    while True:
+        candidate = folder / ".authors.yml"
+        if candidate.is_file():
+            try:
+                data = yaml.load(candidate.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506 - safe loader
+            except (OSError, UnicodeDecodeError, yaml.YAMLError):
+                return {}
+            table = data.get("authors") if isinstance(data, dict) else None
+            return {str(k): v["name"].strip() for k, v in (table or {}).items()
+                    if isinstance(v, dict) and isinstance(v.get("name"), str) and v["name"].strip()}
+        if root is None or folder == root or folder == folder.parent or not folder.is_relative_to(root):
+            return {}
+        folder = folder.parent
 
 
 def _is_draft(lowered: dict[str, str], data: dict[str, Any]) -> bool:

@@ -9,7 +9,7 @@ from typing import Any
 
 from ..config import NOT_XML, FRONT_MATTER_ONLY, PROJECT_ONLY, SETTING_NAMES, validate
 from ..errors import ManuscriptError, where
-from .frontmatter import normalise, split_front_matter
+from .frontmatter import mkdocs_authors, normalise, split_front_matter
 
 log = logging.getLogger(__name__)
 
@@ -118,6 +118,10 @@ def read_manuscript(path: Path, *, lenient: bool = False, root: Path | None = No
     else:
         values = validate(read.values, source=path, allowed=FRONT_MATTER_KEYS, lines=read.lines,
                           error=ManuscriptError, strict=False)
+    if values.get("author"):  # MkDocs Material names authors by an id of its .authors.yml
+        names = mkdocs_authors(path, root)
+        if names:
+            values["author"] = tuple(names.get(author, author) for author in values["author"])
     if "date" in values and "date" in read.lines:
         log.info("%s: date '%s' read as %s", where(path, read.lines["date"], root=root),
                  _raw_date(front.data), values["date"].isoformat())
