@@ -71,6 +71,7 @@ def parse_document(manuscript: Manuscript, config: Settings, bibliography: Bibli
     dialects.transform_tree(ast, context)
     date = settings.date or build_time().date()
     _normalise_heading_levels(ast)
+    _heading_ids_without_notes(ast, manuscript.markdown or manuscript.body)
     settings = merge(settings, {"title": title, "lang": lang, "date": date})
     document = Document(manuscript=manuscript, settings=settings, ast=ast, bibliography=bibliography, draft=draft)
     for message, line in [*manuscript.warnings, *context.warnings]:
@@ -111,6 +112,70 @@ def _title_from_headings(ast: Ast) -> str | None:
 def _title_from_name(path: Path) -> str:
     words = path.stem.replace("_", " ").replace("-", " ").strip()
     return words[:1].upper() + words[1:] if words else path.stem
+
+
+def pandoc_identifier(text: str) -> str:
+    """The identifier pandoc's ``auto_identifiers`` gives a heading's text (pandoc manual, « Extension:
+    auto_identifiers »): formatting removed, every character but letters, digits, ``_ - .`` dropped,
+    spaces to hyphens, lower case, everything before the first letter dropped; ``section`` if empty.
+    With ``ascii_identifiers`` (our Markdown reader's setting), accents are stripped and other
+    non-ASCII letters dropped first."""
+    import unicodedata
+
+    text = "".join(c for c in unicodedata.normalize("NFKD", text) if c.isascii())
+    kept = "".join("-" if c.isspace() else c.lower() for c in text if c.isalnum() or c in "_-." or c.isspace())
+    start = next((i for i, c in enumerate(kept) if c.isalpha()), len(kept))
+    return kept[start:] or "section"
+
+
+_NOTE_MARK = "zqxnotezqx"  # where a note stands in a heading's text, as its identifier keeps it
+
+
+def _heading_ids_without_notes(ast: Ast, source: str) -> None:
+    """A heading's identifier from its label without its notes (``## Intro[^1]`` → ``intro``, not
+    pandoc's ``intro1``, which keeps the note's label, as the contents and navigation must not).
+
+    Only an identifier pandoc made is changed: one that starts with the identifier of the label
+    without notes and differs from it; an identifier the author wrote (``{#x}`` in ``source``, the
+    Markdown) stays. Links to the old identifier (implicit header references, ``[…](#intro1)``)
+    follow it.
+    """
+    import re
+
+    headers = [node["c"] for node in iter_nodes(ast["blocks"]) if node["t"] == "Header"]
+    used = {header[1][0] for header in headers} | {
+        node["c"][0][0] for node in iter_nodes(ast["blocks"])
+        if isinstance(node, dict) and node.get("t") in ("Div", "Span", "CodeBlock", "Figure", "Table", "Image", "Link")
+        and isinstance(node.get("c"), list) and node["c"] and isinstance(node["c"][0], list)
+        and node["c"][0] and isinstance(node["c"][0][0], str)}
+    renamed: dict[str, str] = {}
+    for header in headers:
+        identifier, inlines = header[1][0], header[2]
+        if not identifier or not any(n.get("t") == "Note" for n in iter_nodes(inlines) if isinstance(n, dict)):
+            continue
+        without = [node for node in inlines if node.get("t") != "Note"]
+        base = pandoc_identifier(stringify(without))
+        # What pandoc made: the label's identifier with each note's label (letters, digits, - _ .) where
+        # the note is, and maybe a -N that tells apart two equal headings.
+        marked = [{"t": "Str", "c": _NOTE_MARK} if node.get("t") == "Note" else node for node in inlines]
+        made = re.escape(pandoc_identifier(stringify(marked))).replace(_NOTE_MARK, "[a-z0-9_.-]*")
+        if identifier == base or not re.fullmatch(f"(?:{made})(?:-[0-9]+)?", identifier):
+            continue
+        if re.search(r"\{[^}\n]*#" + re.escape(identifier) + r"[\s}]", source):
+            continue  # the author's own identifier
+        candidate, number = base, 0
+        while candidate in used:
+            number += 1
+            candidate = f"{base}-{number}"
+        used.add(candidate)
+        renamed[identifier] = candidate
+        header[1][0] = candidate
+    if renamed:
+        for node in iter_nodes(ast["blocks"]):
+            if isinstance(node, dict) and node.get("t") == "Link":
+                target = node["c"][2]
+                if target[0].startswith("#") and target[0][1:] in renamed:
+                    target[0] = "#" + renamed[target[0][1:]]
 
 
 def _normalise_heading_levels(ast: Ast) -> None:

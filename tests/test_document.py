@@ -1,5 +1,7 @@
 """Parsing a manuscript into a document; citations, links and images on its tree."""
 
+import re
+
 import pytest
 
 from pipeline.references.bibliography import load_bibliography
@@ -127,3 +129,31 @@ def test_remote_image_is_not_fetched(tmp_path):
     resolve_references(document, project_root=tmp_path)
     assert not nodes(document, "Image")
     assert "not downloaded" in document.warnings[0]
+
+
+def test_heading_ids_come_from_the_label_without_notes(tmp_path):
+    body = ("## Intro[^1]\n\nVoir [Intro] et [plus haut](#intro1).\n\n## L'été 2024[^longue-note]\n\n"
+            "## Déjà vu {#vu}\n\n## Notes[^2] {#notes-2}\n\n## Été 2024\n\n## 3 façons de lire[^x]\n\n"
+            "[^1]: Une note.\n[^longue-note]: Une autre.\n[^2]: Encore.\n[^x]: Dernière.\n")
+    document = make_document(tmp_path, body)
+    ids = [h[1][0] for h in nodes(document, "Header")]
+    # pandoc gives intro1, lete-2024longue-note, …: the note's label is not part of the heading
+    assert ids == ["intro", "lete-2024", "vu", "notes-2", "ete-2024", "facons-de-lire"]
+    assert [link[2][0] for link in nodes(document, "Link")] == ["#intro"]  # [Intro] is text: the heading has a note
+
+
+def test_heading_ids_without_notes_in_the_epub(project):
+    import zipfile
+
+    from pipeline import build, open_project
+
+    root = project({"essai.md": "---\ntitle: Essai\nlang: fr\ndate: 2024-05-01\n---\n\n## Introduction[^1]\n\n"
+                                "Texte.\n\n## Méthode[^m] et fin\n\nTexte.\n\n### Détail[^d]\n\nTexte.\n\n"
+                                "[^1]: Note.\n[^m]: Autre.\n[^d]: Encore.\n"}, bib={})
+    [result] = build(open_project(root), formats=("epub",))
+    assert result.ok, result.error
+    with zipfile.ZipFile(root / "dist" / "essai.epub") as archive:
+        text = "".join(archive.read(n).decode() for n in archive.namelist() if n.endswith(".xhtml"))
+    assert 'id="introduction"' in text and 'id="methode-et-fin"' in text and 'id="detail"' in text
+    assert "#detail" in text  # the navigation follows
+    assert not re.search(r'(id="|#)(introduction1|methodem-et-fin|detaild)', text)
