@@ -40,6 +40,15 @@ class Document:
         return self.settings.title or ""
 
     @property
+    def edition_title(self) -> str:
+        """The title an edition's metadata carries (EPUB ``dc:title``, PDF Title): a draft's says so in
+        the text's language, « Essai (brouillon) », “Essay (draft)”, so that a reader's library never
+        shows a draft as the final edition."""
+        from .terms import localised
+
+        return localised("draft_title", self.lang).format(title=self.title) if self.draft else self.title
+
+    @property
     def lang(self) -> str:
         return self.settings.lang or "en"
 

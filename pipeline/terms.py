@@ -16,6 +16,7 @@ TERMS: dict[str, dict[str, str]] = {
     "landmarks": {"fr": "Repères", "en": "Landmarks"},
     "back_to_text": {"fr": "Retour au texte", "en": "Back to text"},
     "draft": {"fr": "Brouillon", "en": "Draft"},
+    "draft_title": {"fr": "{title} (brouillon)", "en": "{title} (draft)"},
     "to_add": {"fr": "Références à compléter", "en": "References still to add"},
     # The colophon of a book of essays (pipeline.books.matter): French books call it « achevé d'imprimer ».
     "colophon": {"fr": "Colophon", "en": "Colophon", "de": "Impressum", "es": "Colofón", "it": "Colophon"},

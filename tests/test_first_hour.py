@@ -282,6 +282,35 @@ def test_install_script_and_ci_share_one_list():
     assert ci.rstrip().splitlines()[-2:] == commands
 
 
+def test_a_draft_only_project_lists_its_drafts_marked_and_titled_as_drafts(project):
+    from pypdf import PdfReader
+
+    from .conftest import NS, epub_xml
+
+    root = project({"quai.md": "---\ntitle: Le quai\ndate: 2024-05-01\nlang: fr\ndraft: true\n---\n\nTexte.\n",
+                    "pier.md": "---\ntitle: The pier\ndate: 2024-04-01\nlang: en\n---\n\nText.\n"}, bib={})
+    dist = root / "dist"
+    result = run("--root", str(root), "--draft")
+    assert result.exit_code == 0, result.output
+    for command in (["--root", str(root), "--draft"], ["shelf", "--root", str(root)]):  # shelf without --drafts too
+        assert run(*command).exit_code == 0
+        shelf = (dist / "index.html").read_text(encoding="utf-8")
+        assert 'href="quai.draft.epub"' in shelf and 'href="pier.draft.pdf"' in shelf, shelf
+        assert shelf.count('class="draft"') == 2, shelf
+    # A reader's library shows the title of the metadata: it says draft, in the text's language.
+    for slug, title in (("quai", "Le quai (brouillon)"), ("pier", "The pier (draft)")):
+        opf = epub_xml(dist / f"{slug}.draft.epub", "EPUB/content.opf")
+        assert opf.xpath("//dc:title/text()", namespaces=NS) == [title]
+        assert PdfReader(str(dist / f"{slug}.draft.pdf")).metadata.title == title
+        assert not run_epubcheck(dist / f"{slug}.draft.epub")
+    # Once a final edition exists, the shelf offers only final editions again.
+    assert run("--root", str(root)).exit_code == 0
+    shelf = (dist / "index.html").read_text(encoding="utf-8")
+    assert ".draft." not in shelf and 'href="pier.epub"' in shelf
+    opf = epub_xml(dist / "pier.epub", "EPUB/content.opf")
+    assert opf.xpath("//dc:title/text()", namespaces=NS) == ["The pier"]
+
+
 def test_the_draft_mark_leaves_the_running_head_on_one_line(project):
     title = "Ce que les carnets de lecture gardent de nos lectures anciennes"
     paragraph = ("Relire ses carnets demande du temps, car on s’arrête sur une phrase et l’on cherche le livre "

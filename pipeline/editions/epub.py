@@ -80,7 +80,7 @@ def write_epub(rendered: Rendered, target: Path, *, stylesheet: Path, fonts: lis
 
     book = epub.EpubBook()
     book.set_identifier(book_identifier(doc.manuscript.slug))
-    book.set_title(doc.title)
+    book.set_title(doc.edition_title)
     book.set_language(lang)
     for index, author in enumerate(settings.author):
         book.add_author(author, uid=f"creator{index + 1}")

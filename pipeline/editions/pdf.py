@@ -80,7 +80,7 @@ def book_tree(rendered: Rendered, *, article: bool | None = None) -> HtmlElement
     for image in body.iter("img"):
         image.set("src", Path(image.get("src")).as_uri() if image.get("src", "").startswith("/") else image.get("src"))
 
-    head = E.HEAD(E.META(charset="utf-8"), E.TITLE(doc.title))
+    head = E.HEAD(E.META(charset="utf-8"), E.TITLE(doc.edition_title))
     if settings.author:
         head.append(E.META(name="author", content=authors_line(settings.author, doc.lang)))
     if settings.description:

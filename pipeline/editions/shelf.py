@@ -70,8 +70,9 @@ def write_shelf(out_dir: Path, lang: str | None = None, *, drafts: bool = False)
     a BCP 47 tag is replaced by ``en`` (the cache is untrusted input).
     Raises :class:`~pipeline.errors.ProjectError` when ``out_dir`` holds an
     index.html that make-book did not write.
-    Draft editions (``essai.draft.pdf``) are listed only with ``drafts``, each
-    marked as a draft: a shelf for sharing never offers them. Before any build
+    Draft editions (``essai.draft.pdf``) are listed only with ``drafts``, or when
+    there is no final edition at all, each marked as a draft: a shelf for sharing
+    never offers them beside final editions. Before any build
     (or with a new output folder) the folder is created and the page says that
     nothing is built yet.
     """
@@ -92,6 +93,10 @@ def write_shelf(out_dir: Path, lang: str | None = None, *, drafts: bool = False)
         if not (assets / name).is_file() or (assets / name).stat().st_size != source.stat().st_size:
             copy_into(source, assets / name, out_dir)
     items = []
+    # With no final edition at all (a project built only with --draft), the drafts are the shelf: listed,
+    # each marked as a draft, rather than a page saying nothing was built.
+    finals = [e for e in cache.entries.values() if not e.meta.get("draft_edition") and _present(out_dir, e)]
+    drafts = drafts or not finals
     for slug, entry in sorted(cache.entries.items(), key=lambda kv: str(kv[1].meta.get("date", "")), reverse=True):
         if entry.meta.get("draft_edition") and not drafts:
             continue
@@ -155,6 +160,12 @@ def _item(out_dir: Path, slug: str, meta: dict, outputs: dict, lang: str) -> etr
         item.append(H.img(src=cover, alt=title))
     item.append(text)
     return item
+
+
+def _present(out_dir: Path, entry) -> bool:
+    """Whether one of the entry's editions is still in ``out_dir`` (a real file, not a planted link)."""
+    return any((out_dir / out["file"]).is_file() and not (out_dir / out["file"]).is_symlink()
+               for out in entry.outputs.values())
 
 
 def has_drafts(out_dir: Path) -> bool:
