@@ -351,7 +351,7 @@ def build_manuscript(project: Project, path: Path, result: BuildResult, *, forma
 
     # 5. Passages in another language than the text's get their lang (their typography, their hyphenation).
     for other, words in mark_passages(document.ast, document.lang, preload.result("language scorer")):
-        log.info("%s: a passage in %r: %s", path.name, other, words)
+        log.info("%s: a passage in %r: %s", manuscript.where(), other, words)
 
     # 6. Format citations and bibliography in the citation style (pandoc's citeproc, on the tree).
     format_citations(document, citation_style(project, document, path))
@@ -440,7 +440,7 @@ def mark_spelling(project: Project, document: Document, out_dir: Path) -> None:
     finally:
         checker.close()
     marked = mark_findings(document, report.findings)
-    log.info("%s: %d spelling or grammar finding(s) marked in the draft", document.manuscript.path.name, marked)
+    log.info("%s: %d spelling or grammar finding(s) marked in the draft", document.manuscript.where(), marked)
 
 
 def report_references(project: Project, names: list[str] | None = None, *,

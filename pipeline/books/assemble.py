@@ -91,7 +91,7 @@ def prepare_chapters(project: Project, book: BookSettings, *, draft: bool, out_d
         restore_chapter_links(chapter)
         for other, words in mark_passages(chapter.document.ast, chapter.document.lang,
                                           preload.result("language scorer")):
-            log.info("%s: a passage in %r: %s", chapter.document.manuscript.path.name, other, words)
+            log.info("%s: a passage in %r: %s", chapter.document.manuscript.where(), other, words)
     return chapters
 
 

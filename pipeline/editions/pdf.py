@@ -257,7 +257,7 @@ def write_pdf(rendered: Rendered, target: Path, *, stylesheets: list[Path], fetc
                             url_fetcher=fetcher).render(stylesheets=sheets, font_config=fonts)
             if not article and not rendered.document.book and text_pages(document) < ARTICLE_PAGES and not final:
                 # Under five pages of text: an article after all (no title or contents page).
-                log.debug("%s: %d pages of text; set as an article", rendered.document.manuscript.path.name,
+                log.debug("%s: %d pages of text; set as an article", rendered.document.manuscript.where(),
                           text_pages(document))
                 tree, article, best = book_tree(rendered, article=True), True, None
                 continue
@@ -265,7 +265,7 @@ def write_pdf(rendered: Rendered, target: Path, *, stylesheets: list[Path], fetc
             if overlong and not final:
                 # WeasyPrint never splits a note: make-book cuts it into parts that each fit.
                 log.debug("%s: notes %s too long for one page; continued on the next (pass %d)",
-                          rendered.document.manuscript.path.name, ", ".join(sorted(overlong)), attempt + 2)
+                          rendered.document.manuscript.where(), ", ".join(sorted(overlong)), attempt + 2)
                 continue_notes(tree, overlong)
                 best = None
                 continue
@@ -273,7 +273,7 @@ def write_pdf(rendered: Rendered, target: Path, *, stylesheets: list[Path], fetc
             if wide and not final:
                 taken = fit_tables(tree.find("body"), wide, BLOCK_KEY)
                 if taken:
-                    log.debug("%s: tables too wide, %s (pass %d)", rendered.document.manuscript.path.name,
+                    log.debug("%s: tables too wide, %s (pass %d)", rendered.document.manuscript.where(),
                               ", ".join(sorted(taken.values())), attempt + 2)
                     table_steps.update(taken)
                     best = None
@@ -288,7 +288,7 @@ def write_pdf(rendered: Rendered, target: Path, *, stylesheets: list[Path], fetc
                 faults = keep | split
                 if faults:
                     log.debug("%s: keeping %s whole (hyphen rules), letting %s split (loose lines), pass %d",
-                              rendered.document.manuscript.path.name, ", ".join(sorted(f.word for f in keep)),
+                              rendered.document.manuscript.where(), ", ".join(sorted(f.word for f in keep)),
                               ", ".join(sorted(f.word for f in split)), attempt + 2)
                     mark_words(tree.find("body"), keep, KEEP_CLASS)
                     mark_words(tree.find("body"), split, SPLIT_CLASS)
@@ -299,7 +299,7 @@ def write_pdf(rendered: Rendered, target: Path, *, stylesheets: list[Path], fetc
                 break
             if misplaced:
                 log.debug("%s: notes %s off their call's page; relaxing widows there (pass %d)",
-                          rendered.document.manuscript.path.name, ", ".join(sorted(misplaced)), attempt + 2)
+                          rendered.document.manuscript.where(), ", ".join(sorted(misplaced)), attempt + 2)
                 relax_around(tree, misplaced)
         # Each correction moves every page after it: keep the layout with the fewest misplaced notes.
         document, misplaced = best
@@ -313,7 +313,7 @@ def write_pdf(rendered: Rendered, target: Path, *, stylesheets: list[Path], fetc
     except RenderError:
         raise
     except Exception as exc:  # WeasyPrint raises many kinds; report them for this manuscript
-        log.debug("%s: the PDF layout failed", rendered.document.manuscript.path.name, exc_info=True)
+        log.debug("%s: the PDF layout failed", rendered.document.manuscript.where(), exc_info=True)
         raise RenderError(f"WeasyPrint could not lay out the PDF: {exc}", path=rendered.document.manuscript.path,
                           hint="run with --debug for details; check the styles and images") from exc
     return len(document.pages)
