@@ -13,6 +13,7 @@ from .config import Settings, build_time, merge
 from .sources import dialects
 from .sources.manuscript import Manuscript
 from .pandoc import Ast, iter_nodes, parse_markdown, stringify
+from .typography import quote_problems
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +86,8 @@ def parse_document(manuscript: Manuscript, config: Settings, bibliography: Bibli
     document = Document(manuscript=manuscript, settings=settings, ast=ast, bibliography=bibliography, draft=draft)
     for message, line in [*manuscript.warnings, *context.warnings]:
         document.warn(message, line)
+    for message, needles in quote_problems(ast["blocks"], lang):  # « never closed, » never opened
+        document.warn(message, next((line for needle in needles if (line := manuscript.line_of(needle))), None))
     if not manuscript.front_matter.get("date"):
         document.warn(f"no date in the front matter: the edition is dated {date.isoformat()}, the day of the "
                       "build (add 'date: YYYY-MM-DD')", 1 if manuscript.front_matter_form else None)

@@ -171,6 +171,8 @@ def _pair_in(items: list[Node], marks: tuple[tuple[str, str], ...] | None) -> li
 
 def _is_opening(mark: dict, before: str, after: str) -> bool | None:
     """True for an opening mark, False for a closing one, None when it is not a quotation mark."""
+    if before in "’'" and mark["hint"] == "open":
+        return True  # after an elision: l’« œuvre », d’“ici”
     spaced_before = before in _OPENING_CONTEXT or before == " "
     spaced_after = after == " " or (not after.isalnum() and after not in "«“‘([")
     if spaced_before and not spaced_after:
@@ -497,3 +499,159 @@ def _english_text(text: str) -> str:
     text = _APOSTROPHE.sub("’", text)
     text = re.sub(r'"([^"]+)"', r"“\1”", text)
     return text.replace("---", "—").replace("--", "–")
+
+
+# -- unbalanced quotation marks ------------------------------------------------------
+
+def quote_problems(blocks: list[Node], lang: str) -> list[tuple[str, list[str]]]:
+    """Each double quotation mark of ``blocks`` left unbalanced: ``(message, needles)``, where the
+    needles are words beside the mark, as the manuscript may hold them (to find its line).
+
+    Marks are classed as :func:`pair_quotes` classes them (by what surrounds each), then paired on
+    a stack per paragraph. Not a fault: nested quotations, and a quotation running over several
+    paragraphs of one container (a block quotation, a list item, the text), which French and
+    English books reopen at the head of each paragraph and close once (Imprimerie nationale,
+    « Guillemets »; Chicago Manual of Style 13.30). A fault: a mark opened and never closed (at
+    the end of its paragraph, when the next paragraph does not reopen it; or at the end of the
+    text), and a closing mark with nothing open. Passages in another language use their own marks;
+    languages other than French and English, and code, are not checked. Does not change ``blocks``.
+    """
+    import copy
+
+    marks = _quote_marks(lang)
+    problems: list[tuple[str, list[str]]] = []
+    _check_blocks(copy.deepcopy(blocks), marks, problems)
+    return problems
+
+
+def _check_blocks(blocks: list[Node], marks, problems: list) -> None:
+    """One container's blocks: consecutive paragraphs share a running quotation."""
+    running: list[tuple[str, list[str]]] = []  # the marks left open by the paragraph before
+    for block in blocks:
+        if not isinstance(block, dict) or "t" not in block:
+            continue
+        kind = block["t"]
+        if kind in ("Para", "Plain"):
+            running = _check_paragraph(block["c"], marks, problems, running)
+            continue
+        _unclosed(running, problems)
+        running = []
+        if kind in UNTOUCHED:
+            continue
+        if kind == "Div" and passage_lang(block):
+            _check_blocks(block["c"][1], _quote_marks(passage_lang(block)), problems)
+        elif kind == "Header":
+            _unclosed(_check_paragraph(block["c"][2], marks, problems, []), problems)
+        else:
+            for child in _child_block_lists(block):
+                _check_blocks(child, marks, problems)
+    _unclosed(running, problems)
+
+
+def _child_block_lists(block: Node) -> list[list[Node]]:
+    """The lists of blocks directly inside ``block`` (a block quotation, list items, table cells, a div)."""
+    found: list[list[Node]] = []
+
+    def visit(value: Any) -> None:
+        if isinstance(value, list):
+            if value and all(isinstance(v, dict) and "t" in v for v in value) and value[0]["t"] in _BLOCK_KINDS:
+                found.append(value)
+                return
+            for item in value:
+                visit(item)
+        elif isinstance(value, dict):
+            if "t" in value and value["t"] in _BLOCK_KINDS:
+                found.append([value])
+                return
+            for item in value.values():
+                visit(item)
+
+    visit(block.get("c"))
+    return found
+
+
+_BLOCK_KINDS = {"Para", "Plain", "Header", "BlockQuote", "BulletList", "OrderedList", "DefinitionList", "Div",
+                "Table", "Figure", "LineBlock", "CodeBlock", "RawBlock", "HorizontalRule"}
+
+
+def _check_paragraph(items: list[Node], marks, problems: list, running: list) -> list:
+    """Pair one paragraph's marks; return the marks it leaves open (a running quotation, maybe)."""
+    for node in iter_nodes(items):  # notes and passages in another language: on their own
+        if node["t"] == "Note":
+            _check_blocks(node["c"], marks, problems)
+        elif passage_lang(node):
+            _unclosed(_check_paragraph(node["c"][1], _quote_marks(passage_lang(node)), problems, []), problems)
+    if marks is None:
+        return []
+    leaves: list[Node] = []
+    _expose_marks(items, leaves, _DOUBLE_MARKS if marks == FRENCH_QUOTES else '“”"')
+    stack = list(running)
+    first_text = next((i for i, leaf in enumerate(leaves) if leaf["t"] not in BREAKS), None)
+    for index, leaf in enumerate(leaves):
+        if leaf["t"] != _MARK:
+            continue
+        before = _edge(leaves[index - 1], last=True) if index else " "
+        after = _edge(leaves[index + 1], last=False) if index + 1 < len(leaves) else " "
+        opening = _is_opening(leaf["c"], before, after)
+        if opening is None:
+            continue
+        needles = _needles(leaves, index)
+        if opening and running and index == first_text:
+            running = []  # the running quotation reopened at the head of the paragraph, as it should be
+            continue
+        if running:  # a paragraph after an open quotation that does not reopen it
+            stack = stack[len(running):]
+            _unclosed(running, problems)
+            running = []
+        if opening:
+            stack.append((marks[len(stack) % 2][0], needles))
+        elif stack:
+            stack.pop()
+        elif leaf["c"]["text"] in '"”' and before.isdigit():
+            continue  # 12" is inches (or seconds), not a quotation
+        else:
+            shown = leaf["c"]["text"]
+            problems.append((f"closing quotation mark {shown} with no opening one before it in its paragraph: "
+                             f"add the opening {_partner(shown)} where the quotation starts, or remove it", needles))
+    if running:  # no mark in the paragraph: the quotation was not reopened
+        stack = stack[len(running):]
+        _unclosed(running, problems)
+    return stack
+
+
+def _unclosed(stack: list, problems: list) -> None:
+    for shown, needles in stack:
+        problems.append((f"quotation mark {shown} is opened and never closed: close it with {_partner(shown)} "
+                         f"(a quotation over several paragraphs reopens each with {shown} and closes once)", needles))
+    stack.clear()
+
+
+def _partner(mark: str) -> str:
+    return {"«": "»", "»": "«", "“": "”", "”": "“", "‘": "’", '"': '"'}.get(mark, mark)
+
+
+def _needles(leaves: list[Node], index: int) -> list[str]:
+    """Words beside the mark at ``index``, as the source may hold them: after it (three words, then
+    fewer), then before it; spaces as a space or a line break."""
+    def words(direction: int) -> list[str]:
+        found: list[str] = []
+        position = index + direction
+        while 0 <= position < len(leaves) and len(found) < 3:
+            leaf = leaves[position]
+            if leaf["t"] == "Str" and leaf["c"].strip():
+                found.append(leaf["c"])
+            elif leaf["t"] not in BREAKS:
+                break
+            position += direction
+        return found if direction > 0 else found[::-1]
+
+    out: list[str] = []
+    for group, after in ((words(1), True), (words(-1), False)):
+        for size in range(len(group), 0, -1):
+            part = group[:size] if after else group[-size:]
+            for joiner in (" ", "\n"):
+                needle = joiner.join(part)
+                for variant in (needle, needle.replace("’", "'")):  # pandoc's smart apostrophe, typed '
+                    if len(variant) >= 3 and variant not in out:
+                        out.append(variant)
+    return out

@@ -209,3 +209,75 @@ def test_century_numerals_in_small_capitals():
     ast = apply_typography(parse_markdown("Le XIXe siècle"), "fr")
     span = next(n for n in ast["blocks"][0]["c"] if n["t"] == "Span")
     assert span["c"][0][1] == ["roman"] and span["c"][1] == [{"t": "Str", "c": "XIX"}]
+
+
+# -- unbalanced quotation marks: a warning with the line --------------------------------------------------
+
+BALANCED = [
+    ("fr", "Il dit « bonjour » et « au revoir »."),
+    ("fr", "Il dit « elle a crié “ viens ” puis « non » » ce soir."),
+    ("fr", 'Il dit "bonjour" puis "elle a dit "non" hier".'),
+    ("fr", "« Premier paragraphe de la citation.\n\n« Deuxième, qui continue.\n\n« Fin de la citation. »\n\nTexte."),
+    ("fr", "> « Un paragraphe cité.\n>\n> « Et le suivant. »\n\nFin."),
+    ("fr", "L'homme d'« ici » et l'« autre » parlent."),
+    ("fr", "Le code `« x` reste.\n\n```\n« y\n```"),
+    ("fr", "Un titre « court » ici[^1].\n\n[^1]: Une note « fermée »."),
+    ("en", 'She said "hello" and “goodbye”.'),
+    ("en", "She said \"he told me 'run' twice\" today."),
+    ("en", "“First paragraph of the speech.\n\n“Second paragraph.”\n\nNormal text."),
+    ("en", 'A 12" screen and a 3" disk.'),
+    ("fr", "Il cite [“hello there,” she said]{lang=en} et part."),
+]
+
+UNBALANCED = [
+    ("fr", "Premier.\n\nIl dit « bonjour et s'en va.\n\nAutre paragraphe.", 3, "« is opened and never closed"),
+    ("fr", "Premier.\n\nIl dit bonjour » et s'en va.", 3, "closing quotation mark » with no opening"),
+    ("fr", 'Premier.\n\nIl dit "bonjour et au revoir.\n\nSuite.', 3, "never closed"),
+    ("fr", "« Un paragraphe cité.\n\nUn autre qui ne rouvre pas.\n\nFin.", 1, "« is opened and never closed"),
+    ("fr", "Texte[^1].\n\n[^1]: Une note « ouverte\n    sur deux lignes.", 3, "never closed"),
+    ("en", "First.\n\nShe said “hello and left.\n\nThen more.", 3, "“ is opened and never closed"),
+    ("en", "First.\n\nShe left” quickly.", 3, "closing quotation mark ” with no opening"),
+    ("en", "# A “title\n\nText.", 1, "never closed"),
+    ("fr", "Il cite [“hello there]{lang=en} et part.", 1, "“ is opened and never closed"),
+]
+
+
+@pytest.mark.parametrize("lang, text", BALANCED)
+def test_balanced_quotation_marks_give_no_warning(tmp_path, lang, text):
+    document = _document(tmp_path, lang, text)
+    assert not [w for w in document.warnings if "quotation mark" in w], document.warnings
+
+
+@pytest.mark.parametrize("lang, text, line, words", UNBALANCED)
+def test_an_unbalanced_quotation_mark_is_a_warning_with_its_line(tmp_path, lang, text, line, words):
+    document = _document(tmp_path, lang, text)
+    found = [w for w in document.warnings if "quotation mark" in w]
+    assert len(found) == 1, document.warnings
+    assert found[0].startswith(f"q.md:{line + 6}: ") and words in found[0], found[0]
+
+
+def test_our_own_manuscripts_have_no_unbalanced_quotation_marks():
+    from pipeline.config import Settings
+    from pipeline.document import parse_document
+    from pipeline.references.bibliography import load_bibliography
+    from pipeline.sources.manuscript import read_manuscript
+
+    from .conftest import DATA, REPO
+
+    paths = sorted((REPO / "manuscripts").glob("*.md")) + sorted((DATA / "blog").glob("*.md"))
+    assert len(paths) >= 8
+    for path in paths:
+        document = parse_document(read_manuscript(path), Settings(), load_bibliography([]))
+        assert not [w for w in document.warnings if "quotation mark" in w], (path, document.warnings)
+
+
+def _document(tmp_path, lang, text):
+    from pipeline.config import Settings
+    from pipeline.document import parse_document
+    from pipeline.references.bibliography import load_bibliography
+    from pipeline.sources.manuscript import read_manuscript
+
+    from .conftest import write
+
+    path = write(tmp_path / "q.md", f"---\ntitle: Q\nlang: {lang}\ndate: 2024-05-01\n---\n\n{text}\n")
+    return parse_document(read_manuscript(path), Settings(), load_bibliography([]))
