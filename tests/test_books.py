@@ -165,7 +165,8 @@ def test_the_colophon_closes_the_book_on_a_verso(sample_book):
     last = pages[-1].replace("\u202f", " ").replace("\xa0", " ")
     assert len(pages) % 2 == 0  # the last page is a verso
     assert last.startswith("Colophon Carnets de lecture. Essais sur la lecture Anne Bé Édition du ")
-    assert last.endswith(f"Composé en Charis SIL et DejaVu Sans Mono avec make-book {__version__}.")  # no folio
+    # The typefaces the text is set in (no code in these essays: the code face is not named); no folio.
+    assert last.endswith(f"Composé en Charis SIL avec make-book {__version__}.")
     assert "Colophon" not in next(p for p in pages if p.startswith("Table des matières"))
     # The EPUB: a back-matter page of its own, in the spine and the landmarks, not in the contents.
     page = epub_xml(sample_book / "carnets.epub", "EPUB/colophon.xhtml")
@@ -209,7 +210,7 @@ def parts_book(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("parts")
     write(root / "bibliography" / "refs.bib", SAMPLE_BIB)
     write(root / "manuscripts" / "tools.md", ESSAY.format(title="Tools of reading", month=1)
-          + "## First tools\n\nA reader's machine [@eco1985lector, p. 27].\n\n"
+          + "## First tools\n\nA reader's machine [@eco1985lector, p. 27], or `grep -r reader`.\n\n"
             "## Second thoughts\n\nNot a tool at all, as [the next chapter](models.md) says.\n")
     write(root / "manuscripts" / "models.md", ESSAY.format(title="Models", month=2)
           + "## Networks\n\nDeep networks [@lecun2015deep] and readers [@eco1985lector].\n")

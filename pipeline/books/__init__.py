@@ -55,7 +55,7 @@ def build_book(project: Project, book: BookSettings, *, formats: tuple[str, ...]
         sanitize_by_chapter(rendered.body, document, chapters, project.root)
         number_notes_by_chapter(rendered.body)
         # The colophon closes the book (the last verso of the PDF, a back-matter page of the EPUB).
-        rendered.body.append(book_colophon(project, document))
+        rendered.body.append(book_colophon(project, document, rendered.body))
         # 8. The editions, as for an essay.
         name = f"{book.name}.draft" if draft else book.name
         write_editions(project, rendered, result, name=name, formats=formats, out_dir=out_dir,
@@ -110,15 +110,15 @@ def number_notes_by_chapter(body) -> None:
             target.text = str(number)
 
 
-def book_colophon(project: Project, document):
-    """The book's colophon: its title, author and date, the typefaces of its stylesheet, make-book's version."""
+def book_colophon(project: Project, document, body):
+    """The book's colophon: its title, author and date, the typefaces its text is set in, make-book's version."""
     from .. import __version__
     from ..builder import PDF_STYLESHEET, style
     from .matter import colophon, typefaces
 
     settings = document.settings
     return colophon(title=document.title, subtitle=settings.subtitle, authors=tuple(settings.author),
-                    date=settings.date, lang=document.lang, typefaces=typefaces(style(project, PDF_STYLESHEET)),
+                    date=settings.date, lang=document.lang, typefaces=typefaces(style(project, PDF_STYLESHEET), body),
                     version=__version__)
 
 

@@ -98,18 +98,36 @@ def colophon(*, title: str, subtitle: str | None, authors: tuple[str, ...], date
     return section
 
 
-def typefaces(stylesheet: Path) -> list[str]:
+def typefaces(stylesheet: Path, body: HtmlElement | None = None) -> list[str]:
     """The typefaces a stylesheet sets text in: the first family of each ``font-family``, in order.
 
     Reads the stylesheet and those it ``@import``s from its own folder (parsed
-    with tinycss2, WeasyPrint's CSS parser); ``@font-face`` rules count too
-    (the faces shipped with the styles). Generic families (``serif``) are not
-    typefaces and are left out. An unreadable file gives what was found so far.
+    with tinycss2, WeasyPrint's CSS parser). Generic families (``serif``) are
+    not typefaces and are left out. With ``body`` (the book's text), only rules
+    whose selector matches something in it count (cssselect2, WeasyPrint's
+    selector engine), so a book without code does not name the code face;
+    without it, ``@font-face`` rules count too. An unreadable file gives what
+    was found so far.
     """
+    import cssselect2
     import tinycss2
 
     found: list[str] = []
     seen: set[Path] = set()
+    trees = None
+    if body is not None:  # the text, and a bare page for html, body, :root
+        trees = [cssselect2.ElementWrapper.from_html_root(E.HTML(E.BODY())),
+                 cssselect2.ElementWrapper.from_html_root(body)]
+
+    def used(prelude) -> bool:
+        if trees is None:
+            return True
+        try:
+            selectors = cssselect2.compile_selector_list(prelude)
+        except cssselect2.SelectorError:
+            return False
+        return any(selector.test(element) for tree in trees for element in tree.iter_subtree()
+                   for selector in selectors)
 
     def read(path: Path) -> None:
         if path in seen or not path.is_file():
@@ -122,12 +140,14 @@ def typefaces(stylesheet: Path) -> list[str]:
                 target = next((t for t in rule.prelude if t.type in ("string", "url")), None)
                 if target is not None and "://" not in target.value:
                     read((path.parent / target.value).resolve())
-            elif rule.type in ("qualified-rule", "at-rule") and rule.content is not None:
+            elif rule.content is not None and (rule.type == "qualified-rule" or trees is None
+                                               and rule.lower_at_keyword == "font-face"):
                 for declaration in tinycss2.parse_declaration_list(rule.content, skip_comments=True,
                                                                    skip_whitespace=True):
                     if declaration.type == "declaration" and declaration.lower_name == "font-family":
                         family = _first_family(declaration.value)
-                        if family and family.lower() not in GENERIC_FAMILIES and family not in found:
+                        if (family and family.lower() not in GENERIC_FAMILIES and family not in found
+                                and (rule.type != "qualified-rule" or used(rule.prelude))):
                             found.append(family)
 
     read(stylesheet.resolve())
