@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import logging
 import re
 import shutil
@@ -209,3 +210,26 @@ def test_the_book_is_cut_into_front_chapters_with_their_part_and_back_matter():
     # Notes are named by chapter and number, so one chapter's new note changes no other chapter's HTML.
     assert pieces[1].tree.xpath("//span/@id") == ["chapter-a-fn1"]
     assert pieces[2].tree.xpath("//span/@id") == ["chapter-b-fn1"]
+
+
+def test_a_piece_laid_out_gives_its_folios_anchors_links_and_outline_apart(tmp_path):
+    from pipeline.books.layout import PieceJob, Workers
+
+    css = tmp_path / "page.css"
+    css.write_text("@page { size: A6; @bottom-right { content: counter(page); } @top-left { content: 'T'; } }\n"
+                   "@page plain { @bottom-right { content: none; } }\n"
+                   "h2 { bookmark-level: 2; } .plain { page: plain; break-before: page; }", encoding="utf-8")
+    html = ("<html><body><h2 id='one'>Un</h2><p><a href='#elsewhere'>ailleurs</a> <a href='#two'>plus loin</a></p>"
+            "<h2 id='two' style='break-before: page'>Deux</h2><div class='plain'>Sans folio</div></body></html>")
+    job = PieceJob(name="chapter-x", html=html, base_url=str(tmp_path), stylesheets=(str(css),), css=(),
+                   allowed=(str(tmp_path),), identifier=b"0" * 32)
+    workers = Workers(count=1)  # in this process: the path of a one-core machine
+    laid = workers.submit(job).result()
+    workers.close()
+    assert laid.pages == 3 and laid.first_side == "right"
+    assert laid.folios == ["", "", None]  # the third page's named page shows no number
+    assert {name: page for name, (page, _, _) in laid.anchors.items()} == {"one": 0, "two": 1}
+    assert sorted((page, target) for page, target, _ in laid.links) == [(0, "elsewhere"), (0, "two")]
+    assert [(level, label, page) for level, label, page, *_ in laid.bookmarks] == [(2, "Un", 0), (2, "Deux", 1)]
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(laid.pdf)).pages)
+    assert "T" in text and not re.search(r"\b[123]\b", text)  # running heads kept, page numbers taken out

@@ -357,18 +357,25 @@ class Workers:
 
     ``forkserver``: the workers start from a clean process that has imported
     WeasyPrint once, never from a copy of a process with threads running.
-    With ``count`` 1 (one core) pieces are laid out in this process.
+    As with any ``multiprocessing`` code, a script that builds a book must keep
+    its top level under ``if __name__ == "__main__":`` (each worker imports the
+    main module). With ``count`` 1 (one core) pieces are laid out in this process.
     """
 
     def __init__(self, count: int | None = None) -> None:
         self.count = count if count is not None else min(4, len(os.sched_getaffinity(0)))
         self.pool: ProcessPoolExecutor | None = None
         if self.count > 1:
-            context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["weasyprint", "pipeline.books.layout"])
-            self.pool = ProcessPoolExecutor(self.count, mp_context=context)
-            for _ in range(self.count):
-                self.pool.submit(_warm_up)
+            try:
+                context = multiprocessing.get_context("forkserver")
+                context.set_forkserver_preload(["weasyprint", "pipeline.books.layout"])
+                self.pool = ProcessPoolExecutor(self.count, mp_context=context)
+                for _ in range(self.count):
+                    self.pool.submit(_warm_up)
+            except (OSError, ValueError, RuntimeError) as exc:  # no processes here: lay out in this one
+                log.debug("no layout workers (%s); pieces laid out one after the other", exc)
+                self.close()
+                self.count = 1
 
     def submit(self, job: PieceJob) -> Future:
         if self.pool is None:
