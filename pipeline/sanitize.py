@@ -10,6 +10,7 @@ not load anything.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -145,6 +146,7 @@ def sanitize(body: HtmlElement, document: Document, root: Path) -> None:
             remove_keeping_tail(element)
     for picture in body.xpath(".//picture"):  # its <img> stays, as any other image; its <source>s are gone
         picture.drop_tag()
+    raw_images: Counter[str] = Counter()  # raw <img> met so far, by src, to find each one's line
     for element in list(body.iter()):
         if not isinstance(element.tag, str) or element.getparent() is None and element is not body:
             continue
@@ -178,7 +180,7 @@ def sanitize(body: HtmlElement, document: Document, root: Path) -> None:
         elif element.tag != "a" and element.get("href") is not None:
             del element.attrib["href"]  # only a link the reader follows may hold an address
         if element.tag == "img":
-            _settle_image(element, document, root)
+            _settle_image(element, document, root, raw_images)
         elif any(element.get(a) for a in RESOURCE_ATTRIBUTES) and element.tag not in ("img",):
             address = next(element.get(a) for a in RESOURCE_ATTRIBUTES if element.get(a))
             document.warn(f"raw <{element.tag}> removed: it loads {address[:80]!r} from outside the book; to keep "
@@ -292,14 +294,25 @@ def _settle_media(body: HtmlElement, document: Document, root: Path) -> None:
         media.getparent().replace(media, replacement)
 
 
-def _settle_image(img: HtmlElement, document: Document, root: Path) -> None:
+def _raw_line(src: str, document: Document, seen: Counter[str]) -> int | None:
+    """The line of the next raw ``<img src=…>`` naming ``src`` (a Markdown image with the same file is skipped)."""
+    occurrence = seen[src]
+    seen[src] += 1
+    for needle in (f'src="{src}"', f"src='{src}'", f"src={src}"):
+        line = document.manuscript.line_of(needle, occurrence)
+        if line is not None:
+            return line
+    return document.manuscript.line_of(src)
+
+
+def _settle_image(img: HtmlElement, document: Document, root: Path, seen: Counter[str]) -> None:
     src = img.get("src") or ""
     img.attrib.pop("srcset", None)
     img.attrib.pop("sizes", None)
     if src.startswith(str(root)) and Path(src).is_file():
         _refuse_unsafe_svg(img, Path(src), document)  # a Markdown image, already resolved inside the project
         return
-    line = document.manuscript.line_of(src) if src else None
+    line = _raw_line(src, document, seen) if src else None
     parts = urlsplit(src)
     if parts.scheme in ("http", "https", "ftp") or src.startswith("//") or parts.scheme == "data":
         document.warn(f"image {src[:80]!r} is not a file of the project and is not downloaded; its description "
@@ -315,6 +328,7 @@ def _settle_image(img: HtmlElement, document: Document, root: Path) -> None:
         found = locate_image(src, [path], document, root, line)
         img.set("src", str(found))
         _refuse_unsafe_svg(img, found, document)
+        _warn_undescribed(img, src, document, line)
         return
     found = find_image(unquote(parts.path), document, root, line)  # /img/x.png: the blog's static folders
     if found is None:  # reported with every other missing image; a draft shows a framed placeholder
@@ -324,6 +338,24 @@ def _settle_image(img: HtmlElement, document: Document, root: Path) -> None:
         return
     img.set("src", str(found))
     _refuse_unsafe_svg(img, found, document)
+    _warn_undescribed(img, src, document, line)
+
+
+def _warn_undescribed(img: HtmlElement, src: str, document: Document, line: int | None) -> None:
+    """A raw ``<img>`` without ``alt`` (and not in a captioned ``<figure>``) is warned with its line.
+
+    The Markdown images get the same warning in ``references.citations.resolve_images``;
+    ``alt=""`` is the author marking the image as decoration (WCAG technique H67).
+    """
+    if img.getparent() is None or img.get("alt") is not None:
+        return
+    figure = next((a for a in img.iterancestors() if a.tag == "figure"), None)
+    caption = figure.find("figcaption") if figure is not None else None
+    if caption is not None and caption.text_content().strip():
+        return
+    document.warn(f"raw <img> {src[:80]!r} has no description (alt text): the e-book can only tell readers "
+                  "using a screen reader 'image without description', and claims no accessibility conformance; "
+                  'add alt="description" (or alt="" if the image is only decoration)', line)
 
 
 def _refuse_unsafe_svg(img: HtmlElement, path: Path, document: Document) -> None:

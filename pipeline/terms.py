@@ -30,6 +30,10 @@ TERMS: dict[str, dict[str, str]] = {
                     "de": "Gesetzt in {typefaces} mit make-book {version}.",
                     "es": "Compuesto en {typefaces} con make-book {version}.",
                     "it": "Composto in {typefaces} con make-book {version}."},
+    "undescribed_image": {"fr": "Image sans description", "en": "Image without description",
+                          "de": "Bild ohne Beschreibung", "es": "Imagen sin descripción",
+                          "it": "Immagine senza descrizione", "pt": "Imagem sem descrição",
+                          "nl": "Afbeelding zonder beschrijving"},
 }
 
 
@@ -37,6 +41,12 @@ def localised(term: str, lang: str) -> str:
     """``term`` in ``lang`` (its primary subtag), English when make-book has no translation."""
     words = TERMS[term]
     return words.get(lang.split("-")[0].lower(), words["en"])
+
+
+def localised_with_language(term: str, lang: str) -> tuple[str, str]:
+    """``term`` and the language it is written in: ``lang``'s primary subtag, or ``"en"`` when untranslated."""
+    primary = lang.split("-")[0].lower()
+    return (TERMS[term][primary], primary) if primary in TERMS[term] else (TERMS[term]["en"], "en")
 
 
 def format_date(date: dt.date, lang: str) -> str:

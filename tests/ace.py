@@ -28,16 +28,44 @@ def ace_package() -> Path:
     return package
 
 
-def run_ace(epubs: list[Path]) -> dict[Path, dict]:
+CACHE = "ace-cache"  # a folder of the base temporary folder: Ace's report per book, by book_identity
+
+
+def run_ace(epubs: list[Path], cache: Path | None = None) -> dict[Path, dict]:
     """Ace's findings for each EPUB: ``{path: {"outcome", "violations": [...], "metadata"}}``.
 
     Each violation is ``{"file", "rule", "impact", "description", "html"}``; an EPUB
-    Ace could not open has outcome ``"error"`` and an ``"error"`` message.
+    Ace could not open has outcome ``"error"`` and an ``"error"`` message. With
+    ``cache`` (a folder), reports are kept there under the book's identity (see
+    ``readers.book_identity``) and a book already checked in the session is not
+    checked again (the session-end check reuses what a test's own Ace run found).
     """
+    from .readers import book_identity
+
+    if cache is None:
+        return _run_ace(epubs)
+    cache.mkdir(parents=True, exist_ok=True)
+    identities = {epub: book_identity(epub) for epub in epubs}
+    known = {epub: cache / f"{identity}.json" for epub, identity in identities.items()}
+    results = {epub: json.loads(known[epub].read_text()) for epub in epubs if known[epub].is_file()}
+    missing = [epub for epub in epubs if epub not in results]
+    if missing:
+        for epub, report in _run_ace(missing).items():
+            results[epub] = report
+            if report["outcome"] != "error":
+                known[epub].write_text(json.dumps(report), encoding="utf-8")
+    return results
+
+
+def _run_ace(epubs: list[Path]) -> dict[Path, dict]:
+    import tempfile
+
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     assert chromium, "Chromium is needed for DAISY Ace: apt-get install chromium"
     env = {**os.environ, "PUPPETEER_EXECUTABLE_PATH": chromium, "ACE_TIMEOUT_INITIAL": "120000"}
-    done = subprocess.run(["node", str(ACE_SCRIPT), str(ace_package()), *map(str, epubs)], capture_output=True,
-                          text=True, env=env, timeout=120 + 90 * len(epubs))
-    assert done.returncode == 0, done.stderr[-2000:]
-    return {Path(name): result for name, result in json.loads(done.stdout).items()}
+    with tempfile.TemporaryDirectory(prefix="ace-report-") as folder:
+        report = Path(folder) / "report.json"
+        done = subprocess.run(["node", str(ACE_SCRIPT), str(ace_package()), str(report), *map(str, epubs)],
+                              capture_output=True, text=True, env=env, timeout=120 + 90 * len(epubs))
+        assert done.returncode == 0 and report.is_file(), (done.stdout + done.stderr)[-2000:]
+        return {Path(name): result for name, result in json.loads(report.read_text()).items()}

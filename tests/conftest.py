@@ -12,6 +12,9 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
+from .readers import (  # noqa: F401  (hooks: every EPUB the session built goes through Ace and the layout)
+    pytest_addoption, pytest_runtest_protocol, pytest_sessionfinish, pytest_terminal_summary)
+
 REPO = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 NS = {

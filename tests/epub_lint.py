@@ -68,8 +68,8 @@ def lint_epub(path: Path) -> list[str]:
                 elif note.find(f".//{{{XHTML}}}a[@role='doc-backlink']") is None:
                     findings.append(f"{href}: footnote {ref.get('href')} has no back-link")
             for img in tree.iter(f"{{{XHTML}}}img"):
-                if not (img.get("alt") or "").strip():
-                    findings.append(f"{href}: image {img.get('src')} without alt text")
+                if img.get("alt") is None or (img.get("alt") and not img.get("alt").strip()):
+                    findings.append(f"{href}: image {img.get('src')} without alt text")  # alt="": decoration
         nav = trees.get(nav_href)
         listed = set()
         if nav is not None:

@@ -13,7 +13,7 @@ import pytest
 
 from pipeline import build, open_project
 
-from .ace import run_ace
+from .ace import CACHE, run_ace
 from .conftest import DATA, NS, SAMPLE_BIB, epub_xml, write
 from .test_xhtml import BLOG_POST
 
@@ -99,8 +99,8 @@ def corpus(tmp_path_factory, samples):
 
 
 @pytest.fixture(scope="module")
-def ace_reports(corpus):
-    return run_ace(corpus)
+def ace_reports(corpus, tmp_path_factory):
+    return run_ace(corpus, cache=tmp_path_factory.getbasetemp() / CACHE)  # the session-end check reuses them
 
 
 def test_ace_finds_no_violation(corpus, ace_reports):
@@ -148,14 +148,71 @@ def test_chapters_carry_their_role(corpus):
         assert "chapter" in section.get("{http://www.idpf.org/2007/ops}type").split()
 
 
-def test_no_conformance_claimed_for_an_image_without_description(project):
-    root = project({"essai.md": "---\ntitle: Essai\nlang: fr\n---\n\nTexte.\n\n![](figure.png)\n"})
+IMAGES = """---
+title: Essai
+lang: {lang}
+---
+
+Texte.
+
+![](figure.png)
+
+![Une légende qui décrit](figure.png)
+
+![Une légende, sans alt](figure.png){{alt=""}}
+
+Dans le texte ![](figure.png) une image.
+
+<figure><img src="figure.png"><figcaption>Légende brute</figcaption></figure>
+
+<img src="figure.png">
+
+<img src="figure.png" alt="">
+"""
+
+
+def build_one(project, text):
+    root = project({"essai.md": text})
     shutil.copy(DATA / "figure.png", root / "manuscripts")
     [result] = build(open_project(root), formats=("epub",))
     assert result.ok, result.error
-    _, meta = package(root / "dist" / "essai.epub")
+    return root / "dist" / "essai.epub", result.warnings
+
+
+def test_an_image_without_description_gets_an_honest_alternative_and_no_conformance(project):
+    epub, warnings = build_one(project, IMAGES.format(lang="fr"))
+    chapter = epub_xml(epub, "EPUB/ch00.xhtml")
+    alts = [img.get("alt") for img in chapter.iter("{http://www.w3.org/1999/xhtml}img")]
+    # A figure's caption is its description (and is not read twice); the rest say honestly what they are.
+    assert alts == ["Image sans description", "Une légende qui décrit", "Une légende, sans alt",
+                    "Image sans description", "Légende brute", "Image sans description", ""]
+    captions = chapter.findall(".//x:figcaption", NS)
+    assert [c.get("aria-hidden") for c in captions] == ["true", "true", "true"]
+    undescribed = sorted(int(w.split(":")[1]) for w in warnings if "has no description (alt text)" in w)
+    assert undescribed == [8, 14, 18]  # the two Markdown images and the raw <img>; not the captioned or decorative ones
+    _, meta = package(epub)
     assert "dcterms:conformsTo" not in meta and "a11y:certifiedBy" not in meta
     assert meta["schema:accessModeSufficient"].text == "textual,visual"
+    assert "alternativeText" not in [m.text for m in package(epub)[0].iterfind(
+        "opf:metadata/opf:meta[@property='schema:accessibilityFeature']", NS)]
+
+
+def test_the_alternative_is_marked_english_when_make_book_has_no_words_for_the_language(project):
+    epub, _ = build_one(project, "---\ntitle: Uppsats\nlang: sv\n---\n\nText.\n\n![](figure.png)\n")
+    [img] = epub_xml(epub, "EPUB/ch00.xhtml").iter("{http://www.w3.org/1999/xhtml}img")
+    assert (img.get("alt"), img.get("lang")) == ("Image without description", "en")
+
+
+def test_captions_and_decoration_count_as_described(project):
+    text = IMAGES.format(lang="en").split("![](figure.png)")[0] + (
+        "![A caption, no alt](figure.png){alt=\"\"}\n\n"
+        "<figure><img src=\"figure.png\"><figcaption>Raw caption</figcaption></figure>\n\n"
+        "<img src=\"figure.png\" alt=\"\">\n")
+    epub, warnings = build_one(project, text)
+    assert not [w for w in warnings if "description" in w]
+    _, meta = package(epub)
+    assert meta["dcterms:conformsTo"].text == "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"
+    assert meta["schema:accessModeSufficient"].text == "textual"
 
 
 # -- phone and tablet ------------------------------------------------------------------
@@ -209,6 +266,17 @@ def test_quotation_paragraphs_are_separated(layouts):
     assert failures(layouts, "quotes") == {}
 
 
+def test_text_is_ragged_on_phones_and_justified_on_wider_screens(layouts):
+    """Headless Chromium, like Chromium-based reading apps, has no hyphenation dictionary:
+    justified phone lines would gape (2 to 4 times a space before; see styles/epub.css)."""
+    aligned = {(r["page"].rsplit("/", 1)[-1], r["width"]): r["textAlign"] for r in layouts
+               if r.get("textAlign") in ("start", "left", "justify")}
+    assert {align for (_, width), align in aligned.items() if width == 360} == {"start"}
+    assert {align for (_, width), align in aligned.items() if width == 768} == {"justify"}
+    assert failures(layouts, "wordGaps") == {}
+    assert max(r["widestSpace"] for r in layouts if r["width"] == 360) < 1.5
+
+
 def test_hyphenation_declared_in_the_book_language(corpus, layouts):
     langs = {}
     for epub in corpus:
@@ -221,11 +289,12 @@ def test_hyphenation_declared_in_the_book_language(corpus, layouts):
 
 BAD_PAGE = """<?xml version="1.0" encoding="utf-8"?>
 <html xmlns="http://www.w3.org/1999/xhtml" lang="en" xml:lang="en"><head><title>Bad</title>
-<style>p {{ line-height: 1.4; }} sup {{ font-size: 2em; }} h2 {{ margin: 0.2em 0 3em 0; }}
+<style>p {{ line-height: 1.4; text-align: justify; }} sup {{ font-size: 2em; }} h2 {{ margin: 0.2em 0 3em 0; }}
 blockquote p {{ margin: 0; }} caption {{ padding: 0; }} td {{ padding: 0; border: 0; }}</style></head>
 <body><h1>Title</h1><p>Text before.</p><h2>Heading far from its text</h2><p>{words} with a call<sup>1</sup>
 {words}</p><pre style="white-space: pre">{wide}</pre><blockquote><p>One.</p><p>Two.</p></blockquote>
 <table><caption>Caption</caption><tr><td>a</td><td>b</td></tr></table>
+<p>A line that a long word leaves stretched: Pneumonoultramicroscopicsilicovolcanoconiosis.</p>
 <aside class="footnote" id="fn1"><p>A note with neither number nor way back.</p></aside></body></html>
 """
 
@@ -239,4 +308,4 @@ def test_the_measurement_sees_what_is_wrong(tmp_path):
     [phone] = measure_pages([page], tmp_path, sizes=[(360, 640)])
     assert any(o.startswith("pre") for o in phone["overflow"]) and phone["scrollWidth"] > 360
     assert phone["lineGaps"] and phone["notes"] and phone["tables"] and phone["captions"]
-    assert phone["headings"] and phone["quotes"]
+    assert phone["headings"] and phone["quotes"] and phone["wordGaps"]

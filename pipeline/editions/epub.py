@@ -33,7 +33,7 @@ from ..sanitize import css_references, remote_or_outside
 from ..render import Rendered, remove_keeping_tail, title_page
 from ..terms import authors_line, format_date
 from ..terms import localised
-from .xhtml import heading_text, make_valid
+from .xhtml import describe_images, heading_text, make_valid
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +71,7 @@ def write_epub(rendered: Rendered, target: Path, *, stylesheet: Path, fonts: lis
     lang = doc.lang
     body = copy.deepcopy(rendered.body)
     make_valid(body, doc)
+    undescribed = describe_images(body, lang)
     wrap_tables(body)
     margin_notes_as_asides(body)
     pages = split_pages(body, doc.title, lang)
@@ -89,7 +90,8 @@ def write_epub(rendered: Rendered, target: Path, *, stylesheet: Path, fonts: lis
         book.add_metadata("DC", "description", settings.description)
     for keyword in settings.keywords:
         book.add_metadata("DC", "subject", keyword)
-    add_accessibility_metadata(book, lang, has_images=bool(images), conforms=all_images_described(pages))
+    add_accessibility_metadata(book, lang, has_images=bool(images),
+                               conforms=not undescribed and all_images_described(pages))
 
     css = stylesheet.read_bytes()
     if any(remote_or_outside(address) for address in css_references(css.decode("utf-8", "replace"))):
@@ -502,8 +504,10 @@ XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 
 def all_images_described(pages: list[Page]) -> bool:
-    """Whether every image has alt text (WCAG 2.2 success criterion 1.1.1, the one thing the text can miss)."""
-    return all((img.get("alt") or "").strip() for page in pages for img in page.body.iter("img"))
+    """Whether every image has alt text, or ``alt=""`` for decoration (WCAG 2.2 success criterion 1.1.1,
+    technique H67), the one thing the text can miss."""
+    alts = [img.get("alt") for page in pages for img in page.body.iter("img")]
+    return all(alt is not None and (alt == "" or alt.strip()) for alt in alts)
 
 
 def add_accessibility_metadata(book, lang: str, *, has_images: bool, conforms: bool) -> None:

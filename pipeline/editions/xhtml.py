@@ -25,6 +25,7 @@ from lxml.html import builder as E
 
 from ..document import Document
 from ..render import heading_label, remove_keeping_tail
+from ..terms import localised_with_language
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".avif", ".bmp", ".tif", ".tiff")
 REMOTE_SCHEMES = ("http", "https", "mailto", "tel", "ftp", "ftps", "news", "urn", "doi", "sms", "geo")
@@ -184,6 +185,43 @@ def make_valid(body: HtmlElement, document: Document) -> None:
             _link(element, fixer, document.settings.base_url)
     _headings(body, fixer)
     _unique_ids(body, fixer)
+
+
+def describe_images(body: HtmlElement, lang: str) -> int:
+    """Give every image of ``body`` a text alternative; the number left without a real description.
+
+    WCAG 2.2 success criterion 1.1.1 and Ace's ``image-alt`` rule want an ``alt`` on every
+    image. What a careful publisher gives an image the author did not describe:
+
+    - in a figure with a caption, the caption is the description: it becomes the ``alt``
+      and the ``figcaption`` is hidden from assistive technology, so that it is not read
+      twice (what pandoc writes for ``![caption](file)``);
+    - otherwise an honest "Image sans description" / "Image without description" in the
+      book's language (English, marked ``lang="en"``, when make-book has no translation),
+      rather than nothing (a screen reader would spell out the file name) or a made-up
+      description. Such images are counted: the book then claims no conformance.
+
+    An explicit ``alt=""`` (raw HTML) is the HTML way of saying "decoration only"
+    (WCAG technique H67) and is kept. The sources warned about each image with its line
+    (``references.citations.resolve_images`` for Markdown, ``sanitize`` for raw HTML).
+    """
+    undescribed = 0
+    for img in body.iter("img"):
+        if img.get("alt") is not None:
+            continue
+        figure = next((a for a in img.iterancestors() if a.tag == "figure"), None)
+        caption = figure.find("figcaption") if figure is not None else None
+        text = " ".join(caption.text_content().split()) if caption is not None else ""
+        if text:
+            img.set("alt", text)
+            caption.set("aria-hidden", "true")
+            continue
+        words, language = localised_with_language("undescribed_image", lang)
+        img.set("alt", words)
+        if language != lang.split("-")[0].lower():
+            img.set("lang", language)
+        undescribed += 1
+    return undescribed
 
 
 def heading_text(heading: HtmlElement) -> str:

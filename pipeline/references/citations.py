@@ -324,8 +324,16 @@ def list_references_to_add(document: Document, report: ReferenceReport) -> None:
 
 
 def resolve_images(document: Document, root: Path) -> None:
-    """Local images must exist inside the project; remote ones are not fetched."""
+    """Local images must exist inside the project; remote ones are not fetched.
+
+    An image with no description (no alt text, no ``{alt="…"}``, not in a figure with a
+    caption) is warned with its line: the EPUB gives it an honest "Image without
+    description" and claims no accessibility conformance (``editions.xhtml.describe_images``).
+    """
     seen: Counter[str] = Counter()
+    captioned = {id(image) for figure in iter_nodes(document.ast["blocks"]) if figure["t"] == "Figure"
+                 and stringify(figure["c"][1][1]).strip()
+                 for image in iter_nodes(figure["c"][2]) if image["t"] == "Image"}
     for node in iter_nodes(document.ast["blocks"]):
         if node["t"] != "Image":
             continue
@@ -346,9 +354,10 @@ def resolve_images(document: Document, root: Path) -> None:
                                             [*inlines(placeholder_label(document.lang)), {"t": "Space"},
                                              {"t": "Code", "c": [["", [], []], src]}]]})
             continue
-        if not stringify(alt).strip():
-            document.warn(f"image {src!r} has no description (alt text); readers using a screen reader "
-                          "will miss it: write ![description](file)", line)
+        if not (stringify(alt).strip() or dict(attr[2]).get("alt", "").strip() or id(node) in captioned):
+            document.warn(f"image {src!r} has no description (alt text): the e-book can only tell readers using "
+                          "a screen reader 'image without description', and claims no accessibility "
+                          "conformance; write ![description](file)", line)
         node["c"][2][0] = str(resolved)
 
 

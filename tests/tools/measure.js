@@ -19,7 +19,7 @@ function measure(frame) {
   const doc = frame.contentDocument;
   const width = win.innerWidth;
   const report = { page: frame.dataset.page, width, overflow: [], lineGaps: [], notes: [], tables: [], captions: [],
-                   headings: [], quotes: [], hyphens: null, lang: doc.documentElement.getAttribute('lang'),
+                   headings: [], quotes: [], wordGaps: [], hyphens: null, lang: doc.documentElement.getAttribute('lang'),
                    scrollWidth: doc.documentElement.scrollWidth };
   const px = (el, prop) => parseFloat(win.getComputedStyle(el)[prop]) || 0;
 
@@ -114,7 +114,61 @@ function measure(frame) {
   // 7. Hyphenation is declared for running text.
   const paragraph = doc.body.querySelector('p');
   if (paragraph) report.hyphens = win.getComputedStyle(paragraph).hyphens;
+  if (paragraph) report.textAlign = win.getComputedStyle(paragraph).textAlign;
+
+  // 8. Word spaces do not gape: in each paragraph, the widest space between two words on
+  //    one line, against the width of a space in its font (justification stretches spaces;
+  //    without hyphenation, a short line stretches them far).
+  report.widestSpace = 0;
+  for (const p of doc.body.querySelectorAll('p')) {
+    const widest = widestSpace(p, win, doc);
+    if (width < NARROW && widest[0] > GAPING) {
+      report.wordGaps.push(`${describe(p)}: a space ${widest[0].toFixed(1)} times its width in "…${widest[1]}…"`);
+    }
+    report.widestSpace = Math.max(report.widestSpace, widest[0]);
+  }
   return report;
+}
+
+// A space stretched to twice its width reads as a hole in the line. Phones get ragged text
+// (epub.css), so none may gape there. Wider screens keep justified text, whose spaces depend
+// on the reading system's hyphenation (headless Chromium has none): only reported there.
+const GAPING = 2.0;
+const NARROW = 560;  // px: epub.css's 35em at the default 16px
+const spaceWidths = new Map();
+
+function widestSpace(p, win, doc) {
+  const context = doc.createElement('canvas').getContext('2d');  // the page's own fonts
+  const walker = doc.createTreeWalker(p, NodeFilter.SHOW_TEXT);
+  let widest = [0, ''];
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const parent = node.parentElement;
+    if (parent.closest('code, pre, sup, sub, kbd, samp')) continue;
+    const style = win.getComputedStyle(parent);
+    const font = `${style.fontStyle} ${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+    const key = `${doc.URL} ${font}`;
+    if (!spaceWidths.has(key)) { context.font = font; spaceWidths.set(key, context.measureText(' ').width); }
+    const normal = spaceWidths.get(key) + (parseFloat(style.wordSpacing) || 0);
+    const text = node.data;
+    for (let i = 1; i < text.length - 1; i++) {
+      if (text[i] !== ' ' || text[i - 1] === ' ' || text[i + 1] === ' ' || text[i + 1] === '\n') continue;
+      const range = doc.createRange();
+      range.setStart(node, i);
+      range.setEnd(node, i + 1);
+      const rects = range.getClientRects();
+      if (rects.length !== 1 || normal <= 0) continue;  // a space where the line breaks
+      const before = doc.createRange();
+      before.setStart(node, i - 1); before.setEnd(node, i);
+      const after = doc.createRange();
+      after.setStart(node, i + 1); after.setEnd(node, i + 2);
+      const a = before.getClientRects()[0], b = after.getClientRects()[0];
+      if (!a || !b || Math.abs(a.top - b.top) > 1) continue;  // not between two words of one line
+      if (rects[0].width / normal > widest[0]) {
+        widest = [rects[0].width / normal, text.slice(Math.max(0, i - 15), i + 15).replace(/\s+/g, ' ')];
+      }
+    }
+  }
+  return widest;
 }
 
 async function run() {
