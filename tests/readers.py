@@ -103,6 +103,10 @@ def pytest_sessionfinish(session, exitstatus):
     if exitstatus in (pytest.ExitCode.INTERRUPTED, pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.INTERNAL_ERROR):
         return
     result = check_books(_basetemp(config))
+    policy = config.getini("tmp_path_retention_policy")
+    if policy != "all":  # pytest would delete the folders of passing tests, and their books with them
+        result.findings.append(f"tmp_path_retention_policy is {policy!r}: the reader check needs 'all' "
+                               "(the books of passing tests are deleted before it runs)")
     config.stash[RESULT] = result
     if result.findings and session.exitstatus == pytest.ExitCode.OK:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED

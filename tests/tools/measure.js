@@ -97,8 +97,10 @@ function measure(frame) {
     const h = flow[i];
     if (!/^h[1-6]$/.test(h.localName) || /^h[1-6]$/.test(flow[i - 1].localName)) continue;
     if (flow[i - 1].contains(h) || h.contains(flow[i + 1])) continue;
+    // The text a heading opens is its next sibling (a bibliography's list is a <div>), else what flows next.
+    const next = h.nextElementSibling || flow[i + 1];
     const above = h.getBoundingClientRect().top - flow[i - 1].getBoundingClientRect().bottom;
-    const below = flow[i + 1].getBoundingClientRect().top - h.getBoundingClientRect().bottom;
+    const below = next.getBoundingClientRect().top - h.getBoundingClientRect().bottom;
     if (!(below < above)) report.headings.push(`${describe(h)}: ${above} px above, ${below} px below`);
   }
 
