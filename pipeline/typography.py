@@ -161,9 +161,10 @@ def _pair_in(items: list[Node], marks: tuple[tuple[str, str], ...] | None) -> li
         if opening:
             level = len(depth)
             depth.append(level)
-            leaf["c"] = {"text": marks[level % 2][0], "space": leaf["c"]["hint"] == "close" and before.isalnum()}
+            leaf["c"] = {"text": marks[level % 2][0], "space": leaf["c"]["hint"] == "close" and before.isalnum(),
+                         "was": leaf["c"]["text"]}
         elif depth:
-            leaf["c"] = {"text": marks[depth.pop() % 2][1]}
+            leaf["c"] = {"text": marks[depth.pop() % 2][1], "was": leaf["c"]["text"]}
         else:
             leaf["c"] = {"text": leaf["c"]["text"]}  # a closing mark with nothing open: left as written
     return _settle_marks(items)
@@ -246,15 +247,32 @@ def _expose_marks(items: list[Node], leaves: list[Node], marks: str) -> list[Nod
     return out
 
 
+_GUILLEMET_SPACES = " \u00a0\u202f"
+
+
 def _settle_marks(items: list[Node]) -> list[Node]:
     """Mark nodes become text (with the space pandoc dropped before an opening), recursively."""
     out: list[Node] = []
+    unspace_next = False
     for item in items:
         kind = item["t"]
+        if unspace_next:  # « x » turned into “x”: the guillemet's inner space goes with it
+            unspace_next = False
+            if kind == "Space":
+                continue
+            if kind == "Str":
+                item = {"t": "Str", "c": item["c"].lstrip(_GUILLEMET_SPACES)}
         if kind == _MARK:
             if item["c"].get("space"):
                 out.append({"t": "Space"})
-            out.append({"t": "Str", "c": item["c"]["text"]})
+            text, was = item["c"]["text"], item["c"].get("was", "")
+            if was == "»" and text != "»" and out:
+                if out[-1]["t"] == "Space":
+                    out.pop()
+                elif out[-1]["t"] == "Str":
+                    out[-1] = {"t": "Str", "c": out[-1]["c"].rstrip(_GUILLEMET_SPACES)}
+            unspace_next = was == "«" and text != "«"
+            out.append({"t": "Str", "c": text})
         elif kind in ("Emph", "Strong", "Underline", "Strikeout", "SmallCaps", "Superscript", "Subscript"):
             out.append({"t": kind, "c": _settle_marks(item["c"])})
         elif kind in ("Span", "Link", "Cite", "Quoted"):

@@ -159,6 +159,9 @@ QUOTES = [
      "Il dit «~bonjour “toi” là~» puis «~emph~» et «~lien~».", "fr"),
     ('He said "she wrote "no" twice" then.', "He said “she wrote ‘no’ twice” then.", "en"),
     ('A "b "c "d" e" f" g.', "A “b ‘c “d” e’ f” g.", "en"),
+    # guillemets typed inside guillemets become “ ”, and lose the guillemets' inner spaces
+    ("Il dit « le « grand » livre » hier.", "Il dit «~le “grand” livre~» hier.", "fr"),
+    ("Il dit «\u00a0le «\u00a0grand\u00a0» livre\u00a0» hier.", "Il dit «~le “grand” livre~» hier.", "fr"),
     # a quotation that never closes in its paragraph: opened, not closed (a running quotation)
     ('"Ce paragraphe ouvre une citation.', "«~Ce paragraphe ouvre une citation.", "fr"),
     ('"This paragraph runs on.', "“This paragraph runs on.", "en"),

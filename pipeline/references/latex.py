@@ -77,6 +77,14 @@ def _raised(inner: str, table: dict[str, str], tag: str, rich: bool) -> str:
     return inner
 
 
+def _quoted(node, l2tobj) -> str:
+    """csquotes' ``\\enquote{…}`` (``\\enquote*{…}``: the inner marks), in the neutral marks."""
+    args = node.nodeargd.argnlist if node.nodeargd else []
+    starred = bool(args) and args[0] is not None
+    inner = _arg(l2tobj, node, len(args) - 1) if args else ""
+    return f"‘{inner}’" if starred else f"“{inner}”"
+
+
 def _context():
     db = get_default_latex_context_db().filter_context(keep_categories=None)
     macros = [
@@ -93,6 +101,25 @@ def _context():
         MacroTextSpec("textbf", simplify_repl=_wrap("b")),
         MacroTextSpec("textsc", simplify_repl=_wrap("", style="font-variant:small-caps;")),
         MacroTextSpec("mkbibquote", simplify_repl=lambda n, l2tobj: "“" + _arg(l2tobj, n, 0) + "”"),
+        # Quotation marks (babel-french, csquotes, T1 names). “ ” are the neutral form: make-book's
+        # typography of the text's language turns them into « » in French and keeps them in English.
+        MacroTextSpec("og", simplify_repl="« "),  # babel-french: \og … \fg{} put their own spaces
+        MacroTextSpec("fg", simplify_repl=" »"),
+        MacroTextSpec("guillemetleft", simplify_repl="«"),
+        MacroTextSpec("guillemetright", simplify_repl="»"),
+        MacroTextSpec("flqq", simplify_repl="«"),
+        MacroTextSpec("frqq", simplify_repl="»"),
+        MacroTextSpec("flq", simplify_repl="‹"),
+        MacroTextSpec("frq", simplify_repl="›"),
+        MacroTextSpec("glqq", simplify_repl="„"),
+        MacroTextSpec("grqq", simplify_repl="“"),
+        MacroTextSpec("enquote", simplify_repl=_quoted),
+        MacroTextSpec("textquote", simplify_repl=_quoted),
+        MacroTextSpec("foreignquote", simplify_repl=lambda n, l2tobj: "“" + _arg(l2tobj, n, 2) + "”"),
+        MacroTextSpec("hyphenquote", simplify_repl=lambda n, l2tobj: "“" + _arg(l2tobj, n, 2) + "”"),
+        MacroTextSpec("frquote", simplify_repl=lambda n, l2tobj: "« " + _arg(l2tobj, n, 0) + " »"),
+        MacroTextSpec("textless", simplify_repl="<"),
+        MacroTextSpec("textgreater", simplify_repl=">"),
         MacroTextSpec("newline", simplify_repl=" "),
         MacroTextSpec("\\", simplify_repl=" "),
         MacroTextSpec("texttrademark", simplify_repl="™"),
@@ -115,6 +142,8 @@ def _context():
         MacroSpec("url", "{"), MacroSpec("href", "{{"), MacroSpec("mbox", "{"), MacroSpec("hbox", "{"),
         MacroSpec("textsuperscript", "{"), MacroSpec("textsubscript", "{"), MacroSpec("mkbibemph", "{"),
         MacroSpec("mkbibquote", "{"), MacroSpec("noopsort", "{"), MacroSpec("ensuremath", "{"),
+        MacroSpec("enquote", "*{"), MacroSpec("textquote", "*[[{"), MacroSpec("foreignquote", "*{{"),
+        MacroSpec("hyphenquote", "*{{"), MacroSpec("frquote", "{"),
     ])
     return db, walker_db
 
