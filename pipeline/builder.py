@@ -498,7 +498,7 @@ def check_project(project: Project, names: list[str] | None = None) -> list[Find
     cited: set[str] = set()
     failures: list[MakeBookError] = []
     for report in report_references(project, failures=failures) if project.manuscripts() else []:
-        cited |= {r.key or r.target for r in report.references if r.key or r.kind == "citation"}
+        cited |= set(report.cited) | {r.target for r in report.references if r.kind == "citation"}
     # A manuscript that cannot be read is an error of the check too (it cannot be built either).
     unreadable = [Finding(ERROR, failure.path or project.manuscripts_dir, failure.line,
                           f"{failure.message} (its citations are not counted)"
@@ -525,7 +525,7 @@ def _check_named(project: Project, names: list[str]) -> list[Finding]:
     if essays:
         reports = report_references(project, essays, failures=failures)
         findings += reference_findings(reports)
-        cited |= {ref.key for report in reports for ref in report.references if ref.key}
+        cited |= {key for report in reports for key in report.cited}
     unreadable = [Finding(ERROR, failure.path or project.manuscripts_dir, failure.line,
                           f"{failure.message} (its citations are not counted)"
                           + (f"; how to fix: {failure.hint}" if failure.hint else ""))

@@ -56,7 +56,7 @@ def format_citations(document: Document, style: CitationStyle | None = None) -> 
         return
     document.ast["meta"] = {**document.ast.get("meta", {}), **citation_metadata(document)}
     args = ["-f", "json", "-t", "json", "--citeproc"]
-    items = references_for(document)
+    items = references_for(document, style.name if style is not None else None)
     with tempfile.TemporaryDirectory(prefix="make-book-") as folder:
         if items:
             references = Path(folder) / "references.json"

@@ -67,6 +67,20 @@ CASES = [
      [], ["bibliography/refs.bib:3", "brace opened here in field 'title' of entry 'eco1985lector' is never closed"]),
     ("bib-missing-comma", [bib("@book{eco1985lector,\n  title = {A}\n  year = {1985}\n}\n")], [],
      ["bibliography/refs.bib:2", "missing comma"]),
+    # a cited entry whose syntax is broken: one error at the line of the fault, saying what it is
+    ("bib-unclosed-quote", [bib('@book{eco1985lector,\n  author = {Eco, Umberto},\n  title = "Lector in fabula,\n'
+                                '  year = {1985}\n}\n@book{b, title = {B}}\n')], [],
+     ["bibliography/refs.bib:3", "the quote that opens the value of field 'title' is never closed"]),
+    ("bib-unclosed-quote-at-end", [bib('@book{eco1985lector,\n  author = {Eco, Umberto},\n  note = "fin,\n}\n')], [],
+     ["bibliography/refs.bib:3", "field 'note' is never closed"]),
+    ("bib-missing-equals", [bib("@book{eco1985lector,\n  author = {Eco, Umberto},\n  title {Lector},\n}\n")], [],
+     ["bibliography/refs.bib:3", "field 'title' has no '=' before its value"]),
+    ("bib-missing-entry-brace", [bib("@book{eco1985lector,\n  author = {Eco, Umberto},\n  year = {1985},\n\n"
+                                     "@book{b, title = {B}}\n")], [],
+     ["bibliography/refs.bib:3", "entry 'eco1985lector': its closing '}' is missing after its last field"]),
+    ("bib-undefined-string", [bib("@book{eco1985lector,\n  author = {Eco, Umberto},\n  publisher = grasset,\n"
+                                  "  month = jan,\n}\n")], [],
+     ["bibliography/refs.bib:3", "'grasset' is neither a number nor a name defined by @string"]),
     ("bib-latin1", [bib("@book{eco1985lector,\n  author = {Eco, Umberto},\n  title = {Lecteur modèle}\n}\n"
                         .encode("latin-1"))], [], ["bibliography/refs.bib:3", "UTF-8", "iconv"]),
     ("bib-duplicate-across-files", [bib(BIB, "b.bib")], [],

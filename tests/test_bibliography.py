@@ -98,15 +98,83 @@ def test_cached_parse_gives_the_same_entries_and_problems(tmp_path):
     assert parse_bib_file(path, cache_dir=cache) == plain  # and read back
     calls = []
     original = bibcache._parse_blocks
-    bibcache._parse_blocks = lambda *args: calls.append(args[2]) or original(*args)
+    bibcache._parse_blocks = lambda *args, **kw: calls.append(args[2]) or original(*args, **kw)
     try:
         assert parse_bib_file(path, cache_dir=cache) == plain  # nothing parsed again
         assert calls == []
         path.write_text("% a new first line\n" + text.replace("title={Again}", "title={Changed}"), encoding="utf-8")
         entries, problems = parse_bib_file(path, cache_dir=cache)
-        [parsed] = calls  # only the new comment and the edited entry went to bibtexparser
-        assert [block for _key, block in parsed] == ["% a new first line\n", "@book{a, title={Changed}}\n"]
+        [parsed] = calls  # only the new comment went to bibtexparser; the quick reader read the edited entry
+        assert [block for _key, block in parsed] == ["% a new first line\n"]
         assert (entries, problems) == parse_bib_file(path)
         assert entries[0].fields["publisher"] == "Presses inventées" and entries[0].line == 3
     finally:
         bibcache._parse_blocks = original
+
+
+def test_parents_are_found_whatever_the_case_and_granular_xdata_is_followed(tmp_path):
+    """BibTeX finds a crossref key in any case; biblatex's `field = {xdata=KEY-FIELD[-N]}` takes KEY's field."""
+    path = write(tmp_path / "refs.bib", r"""@XData{Actes2021, booktitle = {Actes de la journée}, publisher = {PUR},
+  editor = {Martin, Claire and Petit, Jean}}
+@InProceedings{p2022, author = {Blanc, Zoé}, title = {Lire à deux}, crossref = {Colloque2022}}
+@Proceedings{colloque2022, title = {Colloque deux}, publisher = {PUF}, year = {2022}}
+@inproceedings{g, title = {Granulaire}, booktitle = {xdata=actes2021-booktitle}, publisher = {xdata=Actes2021-publisher},
+  editor = {xdata=Actes2021-editor-2 and Roux, Amélie}, year = {2021}}
+@inproceedings{lost, title = {Perdu}, booktitle = {xdata=absent-booktitle}, year = {2021}}
+@misc{alone, title = {Seul}}
+""")
+    bibliography = load_bibliography([path])
+    p2022 = bibliography.resolved("p2022").fields
+    assert (p2022["booktitle"], p2022["publisher"], p2022["year"]) == ("Colloque deux", "PUF", "2022")
+    g = bibliography.resolved("g").fields
+    assert (g["booktitle"], g["publisher"]) == ("Actes de la journée", "PUR")
+    assert g["editor"] == "Petit, Jean and Roux, Amélie"
+    assert bibliography.resolved("lost").fields["booktitle"] == "xdata=absent-booktitle"  # left for check to report
+    # what a citation uses is not "uncited": parents, whatever their case, and granular sources
+    assert bibliography.uncited({"p2022", "g"}) == ["lost", "alone"]
+    assert bibliography.uncited({"*"}) == []
+
+
+# (a .bib file with one fault in entry 'x', the line of the fault, words of its message, whether a citation fails)
+BROKEN = [
+    ('@book{x,\n  author = {Roux, Amélie},\n  title = "Lire sans fin,\n  year = {2019},\n}\n',
+     3, "the quote that opens the value of field 'title' is never closed", True),
+    ('@book{x,\n  title = {Fin},\n  note = "jamais fermée,\n}\n', 3, "field 'note' is never closed", True),
+    ('@book{x,\n  title = {Fin},\n  note = "jamais fermée\n', 3, "field 'note' is never closed", True),
+    ("@book{x,\n  author = {Blanc, Zoé},\n  title {Sans égal},\n  year = {2003},\n}\n",
+     3, "field 'title' has no '=' before its value", True),
+    ("@book{x,\n  title = {Avant},\n  year = {2001},\n\n", 3, "its closing '}' is missing after its last field", True),
+    ("@book{x,\n  author = {Blanc, Zoé}\n  title = {Sans virgule},\n}\n", 2, "missing comma", True),
+    ("@book{x,\n  title = {Inconnu},\n  publisher = presses,\n}\n", 3,
+     "'presses' is neither a number nor a name defined by @string", True),
+    ("@comment{ une note {ouverte\n}\n", 1, "the brace that opens this @comment is never closed", False),
+    ("@misc{y, title = {Y}}\nx}\n", 2, "text outside any entry ('x}')", False),
+    ("@misc{y, title = {Y}}\n,\n", 2, "text outside any entry (',')", False),
+]
+
+
+@pytest.mark.parametrize("text, line, words, blocking", BROKEN)
+def test_each_syntax_fault_gives_one_true_message_at_its_line(tmp_path, text, line, words, blocking):
+    good = "@book{avant,\n  title = {Avant},\n  year = {2001},\n}\n\n"
+    after = "\n@book{apres,\n  title = {Après},\n  year = {2002},\n}\n"
+    path = write(tmp_path / "refs.bib", good + text + after)
+    bibliography = load_bibliography([path])
+    [problem] = bibliography.problems
+    assert (problem.line, problem.blocking) == (line + 5, blocking), problem
+    assert words in problem.message and problem.hint
+    assert "failed_block" not in problem.message + problem.hint and "bibtex:" not in problem.message
+    assert {"avant", "apres"} <= set(bibliography.entries)  # the entries around it are still read
+    errors, warnings = bibliography.problems_of({"x"})
+    assert (errors, warnings) == (([problem], []) if blocking else ([], [problem]))
+    assert bibliography.problems_of({"avant"}) == ([], [problem])  # not cited: a warning
+
+
+@pytest.mark.parametrize("text", [
+    '@book{x,\n  title = {Le "grand" livre},\n  note = "un {"} entre guillemets",\n  month = jan,\n}\n',
+    "@string{pi = {Presses}}\n@book{x, publisher = pi # { inventées}, year = 2001}\n",
+    "This file was created with JabRef 2.10.\nEncoding: UTF-8\n\n@book{x, title = {X}}\n",
+    "% a comment line {with a brace\n@book{x, title = {X}}\n",
+])
+def test_what_bibtex_accepts_gives_no_problem(tmp_path, text):
+    bibliography = load_bibliography([write(tmp_path / "refs.bib", text)])
+    assert bibliography.problems == () and "x" in bibliography.entries

@@ -62,3 +62,37 @@ def test_a_manuscript_that_cannot_be_read_is_an_error_of_check(project):
     assert "essai.md:2:" in result.output and "never closed" in result.output
     assert "1 error(s)" in result.output
     assert "'eco1985lector' is cited by no manuscript" not in result.output  # the readable one still counts
+
+
+def test_refs_and_check_count_the_same_uncited_entries(project):
+    """One count (Bibliography.uncited): crossref/xdata parents, linked works and nocite keys are used."""
+    from click.testing import CliRunner
+
+    from pipeline.cli import cli
+
+    bib = r"""@proceedings{Actes2016, title = {Actes}, publisher = {Presses}, year = {2016}}
+@inproceedings{papier, author = {Roux, Amélie}, title = {Papier}, crossref = {actes2016}}
+@xdata{pub, publisher = {PUR}}
+@book{livre, author = {Blanc, Zoé}, title = {Livre}, xdata = {pub}, year = {2001}}
+@article{lien, author = {Petit, Jean}, title = {Lien}, journal = {J}, year = {2002}, doi = {10.1000/lien}}
+@misc{nocite, title = {Ajouté par nocite}, year = {2003}}
+@misc{seul1, title = {Seul}, year = {2004}}
+@misc{seul2, title = {Seul aussi}, year = {2005}}
+"""
+    essay = ("---\ntitle: Essai\nlang: fr\ndate: 2024-01-01\nnocite: \"@nocite\"\n---\n\n"
+             "Voir [@papier; @livre] et [un article](https://doi.org/10.1000/lien).\n")
+    root = project({"essai.md": essay}, bib={"refs.bib": bib})
+    runner = CliRunner()
+    refs = runner.invoke(cli, ["refs", "--root", str(root)], catch_exceptions=False)
+    check = runner.invoke(cli, ["check", "--root", str(root)], catch_exceptions=False)
+    assert "never cited here: seul1, seul2" in refs.output, refs.output
+    assert "refs.bib: 2 of 8 entries are cited by no manuscript" in check.output, check.output
+    assert "its crossref 'actes2016' is the key 'Actes2016' written in another case" in check.output
+
+
+def test_a_missing_comma_is_one_finding_not_a_missing_title(tmp_path):
+    path = write(tmp_path / "refs.bib", "@book{virgule,\n  author = {Blanc, Zoé}\n  title = {Sans virgule},\n"
+                                        "  publisher = {P},\n  year = {2003},\n}\n")
+    findings = [f.format(tmp_path) for f in check_bibliography([path], {"virgule"})]
+    assert findings == ["error: refs.bib:2: entry 'virgule', field 'author': missing comma after this field's value "
+                        "(it runs into the next field) (put a comma after the closing brace or quote of this field)"]

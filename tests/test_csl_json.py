@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from pipeline.references.bibliography import load_bibliography
@@ -22,6 +24,14 @@ from .conftest import write
     (r"50% de \#1 \& \_ {{NASA}}", "50% de #1 & _ NASA"),
     (r"\url{https://x.org/a_b} \href{https://x.org}{le site}", "https://x.org/a_b le site"),
     ("1990--1995, a---b", "1990–1995, a—b"),
+    # babel-french and csquotes quotation marks: « » as written, “ ” as the neutral form the
+    # typography of the text's language turns into « » (French) or keeps (English)
+    (r"Le \og grand\fg{} livre", "Le « grand » livre"),
+    (r"\og{}Lire\fg, dit-il", "« Lire », dit-il"),
+    (r"\guillemotleft{} Lire \guillemotright{} et \guillemetleft x\guillemetright", "« Lire » et «x»"),
+    (r"\flqq Lire\frqq{} \frquote{vite}", "«Lire» « vite »"),
+    (r"\enquote{Lire} et \enquote*{relire}", "“Lire” et ‘relire’"),
+    (r"\textquotedblleft Lire\textquotedblright{} \textquote[][]{x}", "“Lire” “x”"),
 ])
 def test_latex_is_decoded_in_prose_fields(raw, text):
     decoded = to_text(raw)
@@ -49,6 +59,7 @@ def test_escapes_are_undone_in_addresses(raw, address):
 def test_unknown_commands_are_named():
     assert unknown_commands(r"Un \foo{titre} et \textendash") == ("foo",)
     assert unknown_commands(r"\'{e}t\'e") == ()
+    assert unknown_commands(r"\og x\fg{} \enquote{y} \guillemetleft \flqq \textgreater") == ()
 
 
 @pytest.mark.parametrize("raw, family, given", [
@@ -135,3 +146,65 @@ def test_titles_without_langid_get_their_language_when_not_english():
              {"title": "Romans"}, {"title": "Lire à plusieurs voix", "language": "de-DE"}]
     guess_languages(items)
     assert [item.get("language") for item in items] == ["fr", None, None, "de-DE"]
+
+
+QUOTES_AND_PARENTS = r"""
+@xdata{actes2019, booktitle = {Actes du colloque sur la lecture}, publisher = {Presses inventées},
+  location = {Lyon}, editor = {Martin, Claire}, year = {2019}}
+@inproceedings{papier2019, author = {Arnal, Léa}, title = {Lire en réseau}, pages = {12--20}, xdata = {actes2019}}
+@proceedings{Colloque2016, title = {Actes du colloque imaginaire}, editor = {Garnier, Paul},
+  publisher = {Éditions de la Lune}, location = {Nantes}, year = {2016}}
+@inproceedings{papier2016, author = {Roux, Amélie}, title = {Lire avec les machines}, pages = {1--9},
+  crossref = {colloque2016}}
+@inproceedings{granulaire, author = {Noël, Anaïs}, title = {Lire en morceaux}, year = {2021},
+  booktitle = {xdata=actes2019-booktitle}, publisher = {xdata=actes2019-publisher}}
+@article{guillemets2020, author = {Petit, Jean}, title = {Le \og grand\fg{} livre et \enquote{la lecture}},
+  journal = {Revue}, year = {2020}}
+"""
+
+
+def test_inherited_containers_and_quotes_print_in_french_and_english(project):
+    """xdata, crossref (any case) and granular xdata give "In", the editors, the publisher; \\og…\\fg{} gives « »."""
+    import zipfile
+
+    from lxml import etree
+
+    from pipeline import build, open_project
+
+    keys = "@papier2019; @papier2016; @granulaire; @guillemets2020"
+    root = project({f"{lang}.md": f"---\ntitle: Essai\nlang: {lang}\ndate: 2024-01-01\n---\n\nTexte [{keys}].\n"
+                    for lang in ("fr", "en")}, bib={"refs.bib": QUOTES_AND_PARENTS})
+    results = build(open_project(root), formats=("epub",))
+    assert all(r.ok for r in results), [r.error for r in results]
+    printed = {}
+    for lang in ("fr", "en"):
+        with zipfile.ZipFile(root / "dist" / f"{lang}.epub") as archive:
+            page = etree.fromstring(archive.read("EPUB/bibliography.xhtml"))
+        texts = [re.sub(r"[ \t\n]+", " ", "".join(e.itertext())).strip()  # (str.split would take the NBSPs)
+                 for e in page.iter("{*}div") if "csl-entry" in (e.get("class") or "")]
+        printed[lang] = {text.split(",")[0]: text for text in texts}
+    fr, en = printed["fr"], printed["en"]
+    nnbsp = "\u202f"
+    assert "In : Martin, Claire (éd.), Actes du colloque sur la lecture. Lyon : Presses inventées" \
+        in fr["Arnal"].replace(nnbsp, " ").replace("\xa0", " ")
+    assert "In Actes du colloque sur la lecture, edited by Claire Martin. Presses inventées" in en["Arnal"]
+    assert "Garnier, Paul (éd.), Actes du colloque imaginaire. Nantes : Éditions de la Lune" \
+        in fr["Roux"].replace("\xa0", " ").replace(nnbsp, " ")
+    assert "In Actes du colloque imaginaire, edited by Paul Garnier. Éditions de la Lune" in en["Roux"]
+    assert "In Actes du colloque sur la lecture. Presses inventées" in en["Noël"] and "xdata" not in en["Noël"]
+    # French: the quotation inside the quoted title takes “ ”; the title's own guillemets bring narrow spaces
+    assert f"«{nnbsp}Le “grand” livre et “la lecture”{nnbsp}»" in fr["Petit"].replace("\xa0", nnbsp), ascii(fr["Petit"])
+    # English: csquotes' \\enquote takes the inner marks inside the quoted title; \\og…\\fg{} stay guillemets
+    assert re.search("“Le «[ \u202f\u00a0]grand[ \u202f\u00a0]» livre et ‘la lecture’.”", en["Petit"]), en["Petit"]
+
+
+def test_published_proceedings_papers_without_editor_are_chapters_except_for_iso_690(tmp_path):
+    """Chicago and APA print a paper-conference with no editor as a serial; ISO 690 prints it "In :"."""
+    from pipeline.references.csl_json import chapters_for_proceedings
+
+    bibliography = load_bibliography([write(tmp_path / "refs.bib", QUOTES_AND_PARENTS)])
+    for style, expected in ((None, "chapter"), ("apa", "chapter"), ("iso690-author-date-fr", "paper-conference")):
+        [plain, edited] = csl_items(bibliography, ["granulaire", "papier2019"], "en",
+                                    proceedings_as_chapter=chapters_for_proceedings(style))
+        assert (plain["type"], plain["publisher"]) == (expected, "Presses inventées")
+        assert edited["type"] == "paper-conference" and edited["editor"] == [{"family": "Martin", "given": "Claire"}]

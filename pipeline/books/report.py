@@ -39,8 +39,8 @@ class BookReport:
 
     @property
     def cited(self) -> set[str]:
-        """The keys of every work the book cites (by key or by a link matched to an entry)."""
-        return {ref.key for report in self.chapters for ref in report.references if ref.key}
+        """The keys of every work the book cites (by key, by a link matched to an entry, or in ``nocite``)."""
+        return {key for report in self.chapters for key in report.cited}
 
     def as_dict(self) -> dict:
         return {"book": self.book.name, "chapters": [report.as_dict() for report in self.chapters],

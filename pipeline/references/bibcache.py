@@ -20,9 +20,10 @@ import re
 from pathlib import Path
 
 from .bibliography import Entry, Problem, _parse
-from .identifiers import Identifier
+from .bibscan import read_entry
+from .identifiers import Identifier, entry_identifiers
 
-VERSION = "4"
+VERSION = "5"
 _BLOCK_START = re.compile(r"[ \t]*@[ \t]*[A-Za-z]+[ \t]*[{(]")
 # Long fields no citation style prints: not kept in the cache, so that reading it stays fast.
 LEFT_OUT = {"abstract", "keywords", "file", "annote", "annotation", "mendeley-tags", "mendeley-groups",
@@ -31,11 +32,17 @@ LEFT_OUT = {"abstract", "keywords", "file", "annote", "annotation", "mendeley-ta
 _MACROS = re.compile(r"^[ \t]*@[ \t]*(string|preamble)\b", re.I)
 
 
-def parse_cached(path: Path, text: str, cache_dir: Path) -> tuple[list[Entry], list[Problem]]:
-    """``_parse(path, text)``'s result, read from ``cache_dir`` for blocks already parsed once."""
-    store = cache_dir / f".make-book-bib-{hashlib.blake2b(str(path).encode(), digest_size=8).hexdigest()}.json"
+def parse_cached(path: Path, text: str, cache_dir: Path | None) -> tuple[list[Entry], list[Problem]]:
+    """``_parse(path, text)``'s result, read from ``cache_dir`` for blocks already parsed once.
+
+    Blocks not in the cache are read by ``bibscan.read_entry`` when they have
+    the usual shape, the others by bibtexparser, in one call. Without
+    ``cache_dir`` nothing is kept (and long unused fields are not left out).
+    """
+    store = cache_dir / f".make-book-bib-{hashlib.blake2b(str(path).encode(), digest_size=8).hexdigest()}.json" \
+        if cache_dir is not None else None
     whole = hashlib.blake2b((VERSION + "\0" + text).encode("utf-8"), digest_size=16).hexdigest()
-    cached = _load(store)
+    cached = _load(store) if store is not None else {}
     known = cached.get("blocks", {})
     missing: list[int] = []
     if cached.get("file") == whole:  # the file has not changed: no need to cut it again
@@ -54,8 +61,20 @@ def parse_cached(path: Path, text: str, cache_dir: Path) -> tuple[list[Entry], l
         salt = hashlib.blake2b((VERSION + "\0" + macros).encode("utf-8"), digest_size=16).hexdigest()
         keys = [hashlib.blake2b((salt + block).encode("utf-8"), digest_size=16).hexdigest() for block in blocks]
         missing = [i for i, key in enumerate(keys) if key not in known and not _MACROS.match(blocks[i])]
-        if missing:
-            known.update(_parse_blocks(path, macros, [(keys[i], blocks[i]) for i in missing]))
+        keep = store is not None
+        hard = []
+        for i in missing:
+            read = read_entry(blocks[i], macros=bool(macros))
+            if read is None:
+                hard.append(i)
+                continue
+            key, kind, fields, line, lines = read
+            if keep:
+                fields = {k: v for k, v in fields.items() if k not in LEFT_OUT}
+            known[keys[i]] = {"entries": [{"key": key, "type": kind, "fields": fields, "line": line, "lines": lines,
+                                           "ids": _ids(fields, kind) if keep else None}], "problems": []}
+        if hard:
+            known.update(_parse_blocks(path, macros, [(keys[i], blocks[i]) for i in hard], keep=keep))
         order = [(key, first) for key, first in zip(keys, first_lines)]
     entries: list[Entry] = []
     problems: list[Problem] = []
@@ -67,7 +86,8 @@ def parse_cached(path: Path, text: str, cache_dir: Path) -> tuple[list[Entry], l
         for raw in record["entries"]:
             entry = Entry(key=raw["key"], type=raw["type"], fields=raw["fields"], path=path,
                           line=first + raw["line"], field_lines={k: first + v for k, v in raw["lines"].items()},
-                          known_identifiers=tuple(Identifier(kind, value) for kind, value in raw["ids"]))
+                          known_identifiers=None if raw["ids"] is None
+                          else tuple(Identifier(kind, value) for kind, value in raw["ids"]))
             if entry.key in seen:
                 problems.append(Problem(path, entry.line, f"duplicate key {entry.key!r}, first defined on line "
                                                           f"{seen[entry.key]}; the first entry is used",
@@ -78,7 +98,7 @@ def parse_cached(path: Path, text: str, cache_dir: Path) -> tuple[list[Entry], l
         problems += [Problem(path, first + p["line"], p["message"], p["hint"], p["key"], p["blocking"])
                      for p in record["problems"]]
     problems.sort(key=lambda p: p.line)
-    if cached.get("file") != whole:
+    if store is not None and cached.get("file") != whole:
         _save(store, {"version": VERSION, "file": whole, "order": order,
                       "blocks": {key: known[key] for key, _first in order if key in known}})
     return entries, problems
@@ -96,7 +116,11 @@ def _block_starts(text: str) -> list[int]:
     return starts
 
 
-def _parse_blocks(path: Path, macros: str, blocks: list[tuple[str, str]]) -> dict[str, dict]:
+def _ids(fields: dict[str, str], kind: str) -> list[list[str]]:
+    return [[i.kind, i.value] for i in entry_identifiers(fields, kind)]
+
+
+def _parse_blocks(path: Path, macros: str, blocks: list[tuple[str, str]], *, keep: bool = True) -> dict[str, dict]:
     """Parse ``blocks`` in one bibtexparser call (after the file's @string macros); records by block key."""
     pieces = [macros]
     offsets = []  # first line of each block in the joined text
@@ -117,11 +141,11 @@ def _parse_blocks(path: Path, macros: str, blocks: list[tuple[str, str]]) -> dic
         found = owner(entry.line)
         if found:
             key, first = found
-            fields = {k: v for k, v in entry.fields.items() if k not in LEFT_OUT}
+            fields = {k: v for k, v in entry.fields.items() if k not in LEFT_OUT} if keep else entry.fields
             records[key]["entries"].append({"key": entry.key, "type": entry.type, "fields": fields,
                                             "line": entry.line - first,
                                             "lines": {k: v - first for k, v in entry.field_lines.items()},
-                                            "ids": [[i.kind, i.value] for i in entry.own_identifiers]})
+                                            "ids": _ids(entry.fields, entry.type) if keep else None})
     for problem in problems:
         found = owner(problem.line)
         if found:

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import Iterable
 
 from ..errors import BibliographyError
 from .identifiers import Identifier, entry_identifiers
@@ -131,13 +132,38 @@ class Bibliography:
             cache[key] = inherit(self.entries[key], self.entries)
         return cache[key]
 
+    def used_keys(self, cited: Iterable[str]) -> set[str]:
+        """The keys ``cited`` (``*``: every entry) with, transitively, the entries they take fields from.
+
+        A cited entry uses its ``crossref`` and ``xdata`` parents and the
+        entries its granular ``xdata=KEY-FIELD`` values name (biblatex §3.13.6,
+        §4.5.3), so those are not "uncited". Keys absent from the files stay in
+        the set as given.
+        """
+        cited = set(cited)
+        if "*" in cited:
+            return set(self.entries) | cited
+        used = set(cited)
+        todo = [key for key in cited if key in self.entries]
+        while todo:
+            for name in _sources(self.entries[todo.pop()]):
+                key = parent_key(name, self.entries)
+                if key is not None and key not in used:
+                    used.add(key)
+                    todo.append(key)
+        return used
+
+    def uncited(self, cited: Iterable[str]) -> list[str]:
+        """Keys, in file order, of the entries that neither ``cited`` nor what they inherit from use.
+
+        The one count ``make-book refs`` and ``make-book check`` both print.
+        """
+        used = self.used_keys(cited)
+        return [key for key in self.entries if key not in used]
+
     def problems_of(self, keys: set[str]) -> tuple[list[Problem], list[Problem]]:
         """(errors, warnings): the problems of the cited ``keys`` (and their crossref parents), and the others."""
-        involved = set(keys)
-        for key in keys:
-            entry = self.entries.get(key)
-            if entry is not None:
-                involved |= set(_parents(entry))
+        involved = self.used_keys(keys - {"*"})
         errors = [p for p in self.problems if p.key in involved and p.blocking]
         return errors, [p for p in self.problems if p not in errors]
 
@@ -151,6 +177,63 @@ def _parents(entry: Entry) -> list[str]:
     return names
 
 
+def _sources(entry: Entry) -> list[str]:
+    """Every key ``entry`` takes fields from: crossref and xdata parents, granular xdata references."""
+    names = _parents(entry)
+    for name, value in entry.fields.items():
+        if name != "xdata" and _XDATA_REF.search(value):
+            parts = _AND.split(value.strip()) if name in _LIST_FIELDS else [value]
+            names += [m.group(1) for m in map(_GRANULAR.match, parts) if m]
+    return names
+
+
+def parent_key(name: str, entries: dict[str, Entry]) -> str | None:
+    """The key ``name`` (a crossref, xdata or related key) refers to, or None.
+
+    BibTeX matches crossref keys without regard to case (``Colloque2016`` finds
+    ``colloque2016``, as JabRef and BibTeX resolve it); an exact match wins.
+    """
+    if name in entries:
+        return name
+    folded = name.casefold()
+    found = [key for key in entries if key.casefold() == folded]
+    return found[0] if len(found) == 1 else None
+
+
+# biblatex's granular XDATA reference (manual §3.13.6, "Data Containers"): a field whose value is
+# `xdata=KEY-FIELD` takes that field of entry KEY; in a name or literal list, `xdata=KEY-FIELD-N` its Nth item.
+_GRANULAR = re.compile(r"^\s*xdata\s*=\s*(\S+)-([A-Za-z]+)(?:-(\d+))?\s*$")
+_LIST_FIELDS = {"author", "editor", "translator", "bookauthor", "director", "commentator", "afterword",
+                "foreword", "introduction", "annotator", "holder", "location", "address", "publisher",
+                "institution", "organization", "language"}
+_AND = re.compile(r"\s+and\s+", re.I)
+_XDATA_REF = re.compile(r"xdata\s*=", re.I)
+
+
+def _granular(value: str, name: str, entries: dict[str, Entry]) -> str:
+    """``value`` with its granular ``xdata=KEY-FIELD[-N]`` references replaced (unresolved ones kept)."""
+    if "xdata" not in value:
+        return value
+
+    def one(part: str) -> str:
+        match = _GRANULAR.match(part)
+        if not match:
+            return part
+        key = parent_key(match.group(1), entries)
+        source = entries[key].fields.get(match.group(2).lower()) if key else None
+        if source is None:
+            return part
+        if match.group(3):
+            items = _AND.split(source.strip())
+            index = int(match.group(3)) - 1
+            return items[index] if 0 <= index < len(items) else part
+        return source
+
+    if name in _LIST_FIELDS:
+        return " and ".join(one(part) for part in _AND.split(value.strip()))
+    return one(value)
+
+
 def inherit(entry: Entry, entries: dict[str, Entry], _seen: frozenset[str] = frozenset()) -> Entry:
     """``entry`` completed from its ``xdata`` and ``crossref`` parents; its own fields win.
 
@@ -159,10 +242,13 @@ def inherit(entry: Entry, entries: dict[str, Entry], _seen: frozenset[str] = fro
     ``journaltitle``, a book's author the ``bookauthor`` of an ``@inbook``.
     Cycles and missing parents are ignored here (``make-book check`` reports them).
     """
-    parents = [p for p in _parents(entry) if p in entries and p not in _seen and p != entry.key]
-    if not parents:
+    parents = [key for key in (parent_key(p, entries) for p in _parents(entry))
+               if key is not None and key not in _seen and key != entry.key]
+    granular = any(name != "xdata" and _XDATA_REF.search(value) for name, value in entry.fields.items())
+    if not parents and not granular:
         return entry
-    fields = dict(entry.fields)
+    fields = {name: _granular(value, name, entries) for name, value in entry.fields.items()} if granular \
+        else dict(entry.fields)
     lines = dict(entry.field_lines)
     for name in parents:
         parent = inherit(entries[name], entries, _seen | {entry.key})
@@ -222,14 +308,14 @@ def parse_bib_file(path: Path, *, cache_dir: Path | None = None) -> tuple[list[E
     biber do); a field given twice keeps its first value. Raises
     ``BibliographyError`` only when the file as a whole cannot be read.
 
-    With ``cache_dir``, each entry's parse is kept there (JSON, keyed by the
-    entry's text and the file's @string definitions), so a build re-reads only
-    the entries that changed: bibtexparser takes about 0.3 ms an entry. Entries
+    Entries of the usual shape are read by ``bibscan.read_entry`` (about
+    25 µs each), the others by bibtexparser (about 0.15 ms each), which
+    also finds and places every problem. With ``cache_dir``, each entry's parse
+    is kept there (JSON, keyed by the entry's text and the file's @string
+    definitions), so a build re-reads only the entries that changed. Entries
     read so leave out the long fields no style prints (``bibcache.LEFT_OUT``).
     """
     text = read_text(path)
-    if cache_dir is None:
-        return _parse(path, text)
     from .bibcache import parse_cached
 
     return parse_cached(path, text, cache_dir)
@@ -281,16 +367,41 @@ def _parse(path: Path, text: str, *, keep_duplicates: bool = False) -> tuple[lis
             entry.fields = kept
             raw_entries.append(entry)
         else:
-            problems.append(_malformed(path, line, raw, key, block.error))
+            # bibtexparser's raw text stops where it gave up: read the block up to the next '@' line.
+            problems.append(_malformed(path, line, _block_text(text, block.start_line or 0) or raw, key,
+                                       block.error))
+    strings = {name.lower() for name in library.strings_dict}
     for entry in raw_entries:
         for name, value in entry.fields_dict.items():
             # bibtexparser reads `title = {A}  year = 2000` as one bare value: a
             # bare value can only be a number or @string names joined by '#'.
-            if getattr(value, "enclosing", None) == "no-enclosing" and not _BARE_VALUE.fullmatch(str(value.value)):
-                line = (value.start_line if value.start_line is not None else entry.start_line) + 1
+            if getattr(value, "enclosing", None) != "no-enclosing":
+                continue
+            line = (value.start_line if value.start_line is not None else entry.start_line) + 1
+            bare = str(value.value)
+            if not _BARE_VALUE.fullmatch(bare):
                 problems.append(Problem(path, line, f"entry {entry.key!r}, field {name!r}: missing comma after "
                                                     "this field's value (it runs into the next field)",
                                         "put a comma after the closing brace or quote of this field", key=entry.key))
+                continue
+            unknown = [word for word in re.split(r"\s*#\s*", bare.strip()) if not word.isdigit()
+                       and word.lower() not in strings and word.lower() not in MONTH_MACROS and word[:1] not in "{\""]
+            if unknown:
+                # BibTeX: "undefined string", an empty value; biber: an error. Never print the bare name.
+                problems.append(Problem(path, line, f"entry {entry.key!r}, field {name!r}: {unknown[0]!r} is "
+                                                    "neither a number nor a name defined by @string",
+                                        f"write {name} = {{{bare.strip()}}} (braces keep it as text), or define it: "
+                                        f"@string{{{unknown[0]} = {{…}}}}", key=entry.key))
+    after_failed = {id(block) for previous, block in zip(library.blocks, library.blocks[1:])
+                    if type(previous) is model.ParsingFailedBlock}  # what is left of a block already reported
+    for comment in library.comments:  # text between entries, which BibTeX ignores
+        stray = " ".join(str(getattr(comment, "comment", "") or "").split())
+        if stray and not stray.startswith("%") and (len(stray) <= 3 or re.search(r"[{}=]", stray)) \
+                and id(comment) not in after_failed:
+            problems.append(Problem(path, (comment.start_line or 0) + 1,
+                                    f"text outside any entry ({stray[:40]!r}), ignored by BibTeX: a leftover of "
+                                    "an entry?", "delete it, or begin the line with % to keep it as a comment",
+                                    blocking=False))
     raw_entries.sort(key=lambda e: e.start_line)
     entries = []
     for entry in raw_entries:
@@ -303,6 +414,21 @@ def _parse(path: Path, text: str, *, keep_duplicates: bool = False) -> tuple[lis
     return entries, problems
 
 
+# BibTeX's predefined @string names (plain.bst, biblatex): the months.
+MONTH_MACROS = {"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"}
+
+
+def _block_text(text: str, start_line: int) -> str:
+    """The lines of ``text`` from ``start_line`` (0-based) up to the next line that starts with '@'."""
+    at = 0
+    for _ in range(start_line):
+        at = text.find("\n", at) + 1
+        if at == 0:
+            return ""
+    end = re.compile(r"\n[ \t]*@").search(text, at + 1)
+    return text[at:end.start() + 1 if end else len(text)]
+
+
 def _shorten(value: str, width: int = 40) -> str:
     value = " ".join(value.strip('{}"').split())
     return repr(value if len(value) <= width else value[:width - 1] + "…")
@@ -311,10 +437,19 @@ def _shorten(value: str, width: int = 40) -> str:
 def _malformed(path: Path, line: int, raw: str, key: str | None, error: Exception | None) -> Problem:
     """A block bibtexparser could not read, explained in the author's terms at the right line."""
     name = f"entry {key!r}" if key else "an entry"
-    if key is None and _OPENING.match(raw.lstrip()):
+    opening = _OPENING.match(raw.lstrip())
+    if opening and opening.group(1).lower() == "comment":
+        return Problem(path, line, "the brace that opens this @comment is never closed: biber takes what follows "
+                                   "as part of the comment (make-book reads on at the next @entry)", "close the comment with '}', or "
+                                   "write the comment on lines that start with % instead", blocking=False)
+    if key is None and opening:
         return Problem(path, line, "an entry has no key: it should start @type{key,",
                        "give the entry a key after its opening brace, followed by a comma")
     unclosed = _unclosed_brace(raw)
+    fault = _syntax_fault(raw) if unclosed is None or unclosed == (0, None) else None
+    if fault is not None:
+        offset, message, hint = fault
+        return Problem(path, line + offset, f"{name}: {message}", hint, key=key)
     if unclosed is not None:
         offset, field_name = unclosed
         if offset == 0 and field_name is None:
@@ -332,6 +467,137 @@ def _malformed(path: Path, line: int, raw: str, key: str | None, error: Exceptio
         cause = "its fields cannot be read"
     return Problem(path, line, f"{name} is malformed: {cause}",
                    "each entry reads @type{key, field = {value}, ...}: check its braces, quotes and commas", key=key)
+
+
+_NAME = re.compile(r"[A-Za-z][\w:.+-]*")
+_NEXT_FIELD = re.compile(r"\n[ \t]*[A-Za-z][\w:.+-]*[ \t]*=")
+_SPACE = re.compile(r"\s*")
+
+
+def _syntax_fault(raw: str) -> tuple[int, str, str] | None:
+    """(line offset, what is wrong, how to fix) for an entry that is not ``@type{key, name = value, …}``.
+
+    Reads the entry as BibTeX does (biblatex manual §2.1.1; Patashnik, "BibTeXing"
+    §2.1): ``name = value`` pairs separated by commas, a value being ``{…}``,
+    ``"…"`` (a ``"`` inside braces does not end it), a number or an @string
+    name, joined by ``#``. Finds a quote never closed, a missing ``=`` or
+    comma, a missing closing brace of the entry, a stray character. None when
+    the fault is an unclosed brace (``_unclosed_brace`` places it) or none is found.
+    """
+    opening = _OPENING.match(raw)
+    if opening is None or not opening.group(2):
+        return None
+    closer = "}" if "{" in raw[opening.start():opening.end()] else ")"
+
+    def line_at(at: int) -> int:
+        return raw.count("\n", 0, at)
+
+    at = opening.end()
+    last_value_end: int | None = None
+    last_field: str | None = None
+    while True:
+        at = _SPACE.match(raw, at).end()
+        if at >= len(raw):
+            where = last_value_end if last_value_end is not None else opening.end()
+            return (line_at(where), f"its closing '{closer}' is missing after its last field",
+                    f"add '{closer}' on the line after the last field")
+        if raw[at] == closer:
+            return None
+        name = _NAME.match(raw, at)
+        if name is None:
+            return (line_at(at), f"unexpected {raw[at]!r} where a field name should be"
+                    + (f" (after field {last_field!r})" if last_field else ""),
+                    "delete it: each field reads name = {value}, and fields are separated by commas")
+        field_name = name.group(0).lower()
+        at = _SPACE.match(raw, name.end()).end()
+        if raw[at:at + 1] != "=":
+            shown = raw[at:at + 1] or "the end of the entry"
+            return (line_at(name.start()), f"field {field_name!r} has no '=' before its value (found {shown!r})",
+                    f"write {name.group(0)} = {{…}}")
+        at += 1
+        while True:  # the value: parts joined by '#'
+            at = _SPACE.match(raw, at).end()
+            char = raw[at:at + 1]
+            if char == "{":
+                end = _closing_brace(raw, at)
+                if end is None:
+                    return None  # an unclosed brace: placed by _unclosed_brace
+                at = end
+            elif char == '"':
+                end = _closing_quote(raw, at)
+                if end is None:
+                    return (line_at(at), f"the quote that opens the value of field {field_name!r} is never closed",
+                            'end the value with " (or write it in braces: ' + field_name + " = {…})")
+                at = end
+            else:
+                bare = _NAME.match(raw, at) or re.compile(r"\d+").match(raw, at)
+                if bare is None:
+                    return (line_at(at), f"field {field_name!r} has no value", f"write {field_name} = {{…}}")
+                at = bare.end()
+            after = _SPACE.match(raw, at).end()
+            if raw[after:after + 1] == "#":
+                at = after + 1
+                continue
+            break
+        last_value_end, last_field = at, field_name
+        at = _SPACE.match(raw, at).end()
+        if raw[at:at + 1] == ",":
+            at += 1
+            continue
+        if raw[at:at + 1] == closer or at >= len(raw):
+            continue  # the loop ends the entry or reports its missing close
+        if _NAME.match(raw, at) and re.compile(r"[A-Za-z][\w:.+-]*\s*=").match(raw, at):
+            return (line_at(last_value_end), f"missing comma after the value of field {field_name!r} "
+                                             "(it runs into the next field)",
+                    "put a comma after this field's value")
+        return (line_at(at), f"unexpected {raw[at]!r} after the value of field {field_name!r}",
+                "delete it, or put the fields' separating comma there")
+
+
+def _closing_brace(raw: str, at: int) -> int | None:
+    """The offset after the brace that closes the one at ``at`` (a backslash escapes a character)."""
+    depth = 0
+    i = at
+    while i < len(raw):
+        char = raw[i]
+        if char == "\\":
+            i += 2
+            continue
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    return None
+
+
+def _closing_quote(raw: str, at: int) -> int | None:
+    """The offset after the '"' that closes the one at ``at``; None if the value runs into a field or the end.
+
+    A ``"`` inside braces does not close it. A line that starts a new
+    ``name =`` field while no brace is open means the quote was never closed.
+    """
+    depth = 0
+    i = at + 1
+    while i < len(raw):
+        char = raw[i]
+        if char == "\\":
+            i += 2
+            continue
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth < 0:
+                return None  # the entry's own closing brace
+        elif char == '"' and depth == 0:
+            return i + 1
+        elif char == "\n" and depth == 0 and _NEXT_FIELD.match(raw, i):
+            return None
+        i += 1
+    return None
 
 
 def _unclosed_brace(raw: str) -> tuple[int, str | None] | None:

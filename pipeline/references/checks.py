@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from .bibliography import TODO_FIELD, load_bibliography, read_text
+from .bibliography import TODO_FIELD, load_bibliography, parent_key, read_text
 from ..errors import BibliographyError, where
 from .identifiers import entry_identifiers
 
@@ -46,6 +46,7 @@ class Finding:
 
 
 _CITABLE_KEY = re.compile(r"^[\w][\w:.#$%&+?<>~/-]*$")  # what pandoc's Markdown reads after '@'
+_GRANULAR_REF = re.compile(r"\s*xdata\s*=", re.I)  # biblatex's `field = {xdata=KEY-FIELD}`
 _FIELD_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 ADDRESS_FIELDS = ("doi", "url", "eprint")
 WEB_TYPES = {"online", "www", "electronic", "webpage", "misc"}
@@ -76,16 +77,14 @@ def check_bibliography(files: list[Path], cited: set[str] | None = None, *,
             continue
         readable.append(path)
     bibliography = load_bibliography(readable)
-    used = set(cited or ())
-    errors, _ = bibliography.problems_of(used)
-    for key in list(used):  # a cited entry's crossref/xdata parents are used too
-        entry = bibliography.entries.get(key)
-        for parent in ("crossref", "xdata"):
-            used |= {name.strip() for name in (entry.get(parent) or "").split(",")} if entry else set()
+    errors, _ = bibliography.problems_of(set(cited or ()))
     for problem in bibliography.problems:
         level = ERROR if problem in errors or cited is None else WARNING
         findings.append(Finding(level, problem.path, problem.line, f"{problem.message} ({problem.hint})"))
     entries = list(bibliography.entries.values())
+    # A missing comma merges two fields into one value: that entry's "has no title" would be false.
+    merged = {(problem.path, problem.key) for problem in bibliography.problems
+              if problem.key and "missing comma" in problem.message}
     by_work: dict = defaultdict(list)
     for entry in entries:
         resolved = bibliography.resolved(entry.key)
@@ -107,11 +106,22 @@ def check_bibliography(files: list[Path], cited: set[str] | None = None, *,
     for entry in entries:
         resolved = bibliography.resolved(entry.key)
         for parent in ("crossref", "xdata"):
-            for name in (resolved.get(parent) or "").split(",") if entry.get(parent) else ():
-                if name.strip() and name.strip() not in bibliography:
+            for name in (entry.get(parent) or "").split(","):
+                name = name.strip()
+                found = parent_key(name, bibliography.entries) if name else name
+                if name and found is None:
                     findings.append(Finding(WARNING, entry.path, entry.where(parent),
-                                            f"{entry.key!r}: its {parent} {name.strip()!r} is not in the bibliography"))
-        for needed in REQUIRED.get(entry.type, ()):
+                                            f"{entry.key!r}: its {parent} {name!r} is not in the bibliography"))
+                elif name and found != name:
+                    findings.append(Finding(INFO, entry.path, entry.where(parent),
+                                            f"{entry.key!r}: its {parent} {name!r} is the key {found!r} written in "
+                                            "another case (BibTeX finds it; biber may not): write it as the key is"))
+        for name, value in entry.fields.items():
+            if name not in ("xdata", "crossref") and _GRANULAR_REF.match(value) and resolved.fields.get(name) == value:
+                findings.append(Finding(WARNING, entry.path, entry.where(name),
+                                        f"{entry.key!r}, field {name!r}: {value.strip()!r} names no field of an "
+                                        "entry (write xdata=KEY-FIELD, with KEY an @xdata entry of the bibliography)"))
+        for needed in REQUIRED.get(entry.type, ()) if (entry.path, entry.key) not in merged else ():
             names = needed.split("|")
             if entry.type == "online" and "url" in names:
                 names.append("eprint")  # biblatex: an @online needs url, or eprint, or doi
@@ -141,8 +151,8 @@ def check_bibliography(files: list[Path], cited: set[str] | None = None, *,
         if TODO_FIELD in entry.fields:
             findings.append(Finding(WARNING, entry.path, entry.field_lines.get(TODO_FIELD, entry.line),
                                     f"{entry.key!r} is a stub still to be completed (remove its todo field when done)"))
-        if cited is not None and entry.key not in used:
-            not_cited[entry.path] += 1
+    for key in bibliography.uncited(cited) if cited is not None else ():  # the count `make-book refs` gives
+        not_cited[bibliography.entries[key].path] += 1
     counts: dict[Path, int] = defaultdict(int)
     for entry in entries:
         counts[entry.path] += 1

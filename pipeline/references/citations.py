@@ -67,7 +67,8 @@ class Reference:
 class ReferenceReport:
     manuscript: Path
     references: list[Reference] = field(default_factory=list)
-    uncited: list[str] = field(default_factory=list)
+    uncited: list[str] = field(default_factory=list)  # Bibliography.uncited: crossref/xdata parents count as used
+    cited: list[str] = field(default_factory=list)  # keys cited, linked or in nocite ('*': all)
     draft: bool = False  # the front matter marks the post as a draft (draft: true, Status: draft)
 
     @property
@@ -164,8 +165,9 @@ def analyse(document: Document, ids: set[str] | None = None) -> ReferenceReport:
             status, key, how, _ = classify_link(url, document, ids, value[0][1])
             report.references.append(Reference(line, "link", url, status, key, how, stringify(value[1]),
                                                stub=bool(key) and bibliography.is_stub(key)))
-    cited = {r.key for r in report.references if r.key}
-    report.uncited = [key for key in bibliography.keys if key not in cited]
+    # What the manuscript uses: its citations, its links to works, its nocite (the keys citeproc gets).
+    report.cited = sorted({r.key for r in report.references if r.key} | set(document.settings.nocite))
+    report.uncited = bibliography.uncited(report.cited)
     return report
 
 

@@ -106,10 +106,23 @@ def _meta_text(value) -> str:
     return ""
 
 
-def csl_items(bibliography: Bibliography, keys: list[str], lang: str = "en") -> list[dict]:
+def csl_items(bibliography: Bibliography, keys: list[str], lang: str = "en", *,
+              proceedings_as_chapter: bool = True) -> list[dict]:
     """The CSL JSON items of ``keys`` (``*``: every entry) that the bibliography has, in that order."""
     wanted = bibliography.keys if "*" in keys else [k for k in keys if k in bibliography]
-    return [to_csl(bibliography.resolved(key), lang) for key in wanted]
+    return [to_csl(bibliography.resolved(key), lang, proceedings_as_chapter=proceedings_as_chapter)
+            for key in wanted]
+
+
+def chapters_for_proceedings(style_name: str | None) -> bool:
+    """Whether papers of published proceedings without editor go to citeproc as chapters, for this style.
+
+    Chicago (pandoc's built-in style, and ``chicago-*``) and APA print a
+    ``paper-conference`` with no editor as a serial: no "In", no publisher.
+    The ISO 690 styles print it "In : proceedings. Place : Publisher" and
+    print no DOI for a ``chapter``: they keep the type.
+    """
+    return not (style_name or "").lower().startswith("iso690")
 
 
 def latex_left(entry: Entry) -> list[tuple[str, str]]:
@@ -126,8 +139,12 @@ VERBATIM = {"doi", "url", "eprint", "file", "pdf", "isbn", "issn", "urldate", "d
 IGNORED = UNUSED_FIELDS | {"langid", "language"}
 
 
-def to_csl(entry: Entry, lang: str = "en") -> dict:
-    """One entry (crossref already resolved) as a CSL JSON item."""
+def to_csl(entry: Entry, lang: str = "en", *, proceedings_as_chapter: bool = True) -> dict:
+    """One entry (crossref already resolved) as a CSL JSON item.
+
+    ``proceedings_as_chapter``: an @inproceedings with a publisher or ISBN and
+    no editor becomes a CSL ``chapter`` (see ``chapters_for_proceedings``).
+    """
     f = entry.fields
     base = lang.split("-")[0].lower()
 
@@ -203,6 +220,12 @@ def to_csl(entry: Entry, lang: str = "en") -> dict:
         publisher = text("howpublished")
     if publisher:
         item["publisher"] = publisher
+    if proceedings_as_chapter and item["type"] == "paper-conference" and "editor" not in item \
+            and (publisher or f.get("isbn", "").strip()):
+        # A paper in a published proceedings volume is cited as a chapter of that book (APA 7 §10.5,
+        # CMOS 14.217; biblatex prints "In: booktitle … publisher"). As a paper-conference with no
+        # editor, the Chicago and APA styles take it for a serial and drop "In" and the publisher.
+        item["type"] = "chapter"
     place = text("location") or text("address")
     if place:
         item["publisher-place"] = place
@@ -389,7 +412,7 @@ def _balanced(text: str) -> bool:
     return depth == 0
 
 
-def references_for(document) -> list[dict]:
+def references_for(document, style_name: str | None = None) -> list[dict]:
     """The CSL JSON items a document cites, after settling the bibliography's problems.
 
     A problem in a cited entry (or its crossref parent) raises ``BibliographyError``
@@ -408,7 +431,7 @@ def references_for(document) -> list[dict]:
         raise error
     for problem in warnings:
         _warn(document, problem.path, problem.line, f"{problem.message} (not cited here; {problem.hint})")
-    items = csl_items(bibliography, keys, document.lang)
+    items = csl_items(bibliography, keys, document.lang, proceedings_as_chapter=chapters_for_proceedings(style_name))
     if not document.is_french:
         guess_languages(items)
     for key in (bibliography.keys if "*" in keys else keys):
