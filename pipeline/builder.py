@@ -555,11 +555,7 @@ def _about_cited(project: Project, findings: list[Finding], cited: set[str], sco
         bibliography = load_bibliography(files, cache_dir=cache_dir)
     except MakeBookError:
         return findings  # an unreadable file: its error is among the findings already
-    used = set(cited)
-    for key in cited:
-        entry = bibliography.entries.get(key)
-        for parent in ("crossref", "xdata"):
-            used |= {name.strip() for name in ((entry.fields.get(parent) or "") if entry else "").split(",")}
+    used = bibliography.used_keys(cited)  # with crossref/xdata parents in any case, granular xdata sources
     starts: dict[Path, list[tuple[int, str]]] = {}
     for entry in bibliography.entries.values():
         starts.setdefault(entry.path, []).append((entry.line, entry.key))
