@@ -233,3 +233,20 @@ def test_a_piece_laid_out_gives_its_folios_anchors_links_and_outline_apart(tmp_p
     assert [(level, label, page) for level, label, page, *_ in laid.bookmarks] == [(2, "Un", 0), (2, "Deux", 1)]
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(laid.pdf)).pages)
     assert "T" in text and not re.search(r"\b[123]\b", text)  # running heads kept, page numbers taken out
+
+
+def test_two_books_keep_their_own_pieces(tmp_path, caplog):
+    root = tmp_path / "deux"
+    (root / "manuscripts").mkdir(parents=True)
+    for letter, title, month in (("a", "Alpha", 1), ("b", "Bêta", 2)):
+        (root / "manuscripts" / f"{letter}.md").write_text(
+            f"---\ntitle: {title}\ndate: 2025-0{month}-01\nlang: fr\n---\n\n{paragraph(month, 60)}\n", encoding="utf-8")
+    (root / "make-book.toml").write_text('[books.un]\ntitle = "Un"\nchapters = ["a"]\n\n'
+                                         '[books.deux]\ntitle = "Deux"\nchapters = ["b"]\n', encoding="utf-8")
+    results = build(open_project(root), formats=("pdf",))
+    assert all(r.ok for r in results), [str(r.error) for r in results]
+    caplog.set_level(logging.INFO, logger="pipeline.books.layout")
+    (result,) = build(open_project(root), ["un"], formats=("pdf",), force=True)
+    assert result.ok, result.error
+    stats = [r.layout_stats for r in caplog.records if hasattr(r, "layout_stats")][-1]
+    assert stats["laid_out"] == [], stats  # building the other book removed none of this one's pieces

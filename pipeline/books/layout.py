@@ -555,7 +555,9 @@ def write_book_pdf(rendered: Rendered, target: Path, *, stylesheets: list[Path],
     if document.draft:
         css.append(pdf.draft_css(rendered.lang))
     layout = Layout(split_book(tree))
-    store = PieceStore(cache_dir / PIECES_DIR if cache_dir is not None else None)
+    # One folder per book and kind of edition: a build keeps only its own pieces, never another book's.
+    edition = pdf._identifier(rendered).decode("ascii")[:16] + ("-draft" if document.draft else "")
+    store = PieceStore(cache_dir / PIECES_DIR / edition if cache_dir is not None else None)
     layout.guesses = {k: v for k, v in store.state().get("pages", {}).items()}
     styles_key = styles_digest(stylesheets)
     base = dict(base_url=str(document.manuscript.path), stylesheets=tuple(str(p) for p in stylesheets),
