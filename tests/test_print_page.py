@@ -577,3 +577,34 @@ def test_a_table_too_wide_at_7pt_goes_on_a_landscape_page_with_a_warning(project
     for page in ElementTree.fromstring(xml).iter(f"{XHTML}page"):
         for w in page.iter(f"{XHTML}word"):
             assert 0 <= float(w.get("xMin")) and float(w.get("xMax")) <= float(page.get("width")), w.text
+
+
+def test_an_image_shrunk_below_legibility_is_a_warning_with_its_line(project):
+    """A 3000 px chart and a 2000-unit SVG with 20-unit text are scaled to the text block: text under 5pt,
+    a warning each; a photograph (many colours) and a drawing scaled a little are not reported."""
+    import os
+
+    from PIL import Image, ImageDraw
+
+    text = ("---\ntitle: Images\nlang: fr\n---\n\nUn schéma.\n\n![Schéma](schema.png)\n\n![Photo](photo.png)\n\n"
+            "![Petit](petit.png)\n\n![Plan](plan.svg)\n")
+    root = project({"essai.md": text})
+    folder = root / "manuscripts"
+    chart = Image.new("RGB", (3000, 1200), "white")
+    draw = ImageDraw.Draw(chart)
+    for i in range(12):
+        draw.rectangle((100 + 240 * i, 1100 - 70 * i, 280 + 240 * i, 1100), fill=(40, 90 + 10 * i, 160))
+        draw.text((100 + 240 * i, 1120), f"mois {i + 1}", fill="black")
+    chart.save(folder / "schema.png")
+    chart.resize((500, 200), Image.NEAREST).save(folder / "petit.png")
+    Image.frombytes("RGB", (3000, 1200), os.urandom(3000 * 1200 * 3)).save(folder / "photo.png")
+    (folder / "plan.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="2000" height="500" viewBox="0 0 2000 500">'
+        '<rect x="10" y="10" width="1980" height="480" fill="#eee"/>'
+        '<text x="40" y="260" font-size="20">légende du plan</text></svg>', encoding="utf-8")
+    [result] = build(open_project(root), formats=("pdf",))
+    assert result.ok, result.error
+    warnings = [w for w in result.warnings if "legib" in w]
+    assert len(warnings) == 2, warnings
+    assert warnings[0].startswith("essai.md:8:") and "schema.png" in warnings[0]
+    assert warnings[1].startswith("essai.md:14:") and "plan.svg" in warnings[1]

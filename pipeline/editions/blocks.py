@@ -14,6 +14,8 @@ Classes set here are styled by ``book.css``:
 
 from __future__ import annotations
 
+import re
+
 from lxml.html import HtmlElement
 from lxml.html import builder as E
 
@@ -155,3 +157,98 @@ def _boxes(box):
     yield box
     for child in getattr(box, "children", None) or ():
         yield from _boxes(child)
+
+
+# Images scaled to fit the page area (book.css: max-width 100%, max-height 150mm): a warning when text in
+# them would print under LEGIBLE_PT. Only drawings are judged (SVG with text, or a raster image of few
+# colours: a screenshot, a chart); a photograph scaled down loses no legibility.
+LEGIBLE_PT = 5.0
+SCREEN_TEXT_PX = 11  # the smallest text of a screenshot or chart, in CSS pixels at the image's own density
+DRAWING_COLOURS = 4096
+PX_PER_PT = 96 / 72
+
+
+def small_images(document, base_url: str) -> list[tuple[str, float, float]]:
+    """``(src, scale, smallest text in pt)`` for each image drawn so small that its text is under ``LEGIBLE_PT``.
+
+    ``scale``: drawn width / intrinsic width (WeasyPrint's, 96 pixels per inch).
+    Raster images: the smallest text is taken as ``SCREEN_TEXT_PX`` at the
+    image's density (its pHYs or JFIF dpi over 96, so a 2× screenshot counts
+    its pixels as halves); photographs (more than ``DRAWING_COLOURS``
+    colours) are skipped. SVG: the smallest ``font-size`` in the file.
+    """
+    from urllib.parse import urljoin
+
+    found = []
+    seen = set()
+    for page in document.pages:
+        for box in _boxes(page._page_box):
+            image = getattr(box, "replacement", None)
+            element = getattr(box, "element", None)
+            if image is None or element is None or element.tag != "img" or element.get("src") in seen:
+                continue
+            src = element.get("src")
+            seen.add(src)
+            kind = type(image).__name__
+            if kind == "RasterImage":
+                text_px = _raster_text_px(urljoin(base_url, src))
+                intrinsic = image.width
+            elif kind == "SVGImage":
+                text_px, intrinsic = _svg_text_px(image)
+            else:
+                continue
+            if not text_px or not intrinsic or not box.width:
+                continue
+            scale = box.width / intrinsic
+            smallest = text_px * scale / PX_PER_PT
+            if smallest < LEGIBLE_PT:
+                found.append((src, scale, smallest))
+    return found
+
+
+def _raster_text_px(src: str) -> float | None:
+    """Text size in image pixels for a drawing-like raster image at ``src`` (a file URL); None for a photo."""
+    from urllib.parse import unquote, urlparse
+
+    from PIL import Image
+
+    parsed = urlparse(src)
+    if parsed.scheme not in ("", "file"):
+        return None
+    try:
+        with Image.open(unquote(parsed.path)) as picture:
+            dpi = picture.info.get("dpi", (96, 96))[0] or 96
+            sample = picture.convert("RGB")
+            sample.thumbnail((400, 400), Image.NEAREST)  # nearest: no colour made up by averaging
+            colours = sample.getcolors(DRAWING_COLOURS)
+            if colours is None or len(colours) < 2:
+                return None  # a photograph, or a plain area with nothing to read
+    except OSError:
+        return None
+    return SCREEN_TEXT_PX * max(1.0, float(dpi) / 96)
+
+
+def _svg_text_px(image) -> tuple[float | None, float | None]:
+    """(smallest font size, width) of an SVG image, both in its user units; (None, None) without text.
+
+    ``font-size`` attributes and ``style`` declarations are read (16 when a
+    ``<text>`` sets none, the SVG default); the width is the viewBox's, else
+    the intrinsic width in pixels.
+    """
+    svg = image._svg
+    root = svg.tree._etree_node
+    sizes, texts = [], 0
+    for node in root.iter():
+        if not isinstance(node.tag, str):
+            continue
+        texts += node.tag.rsplit("}", 1)[-1] == "text"
+        for value in [node.get("font-size") or "",
+                      *re.findall(r"font-size\s*:\s*([\d.]+(?:px|pt)?)", node.get("style") or "")]:
+            number = re.match(r"([\d.]+)(px|pt)?$", value.strip())
+            if number:
+                sizes.append(float(number.group(1)) * (PX_PER_PT if number.group(2) == "pt" else 1))
+    if not texts:
+        return None, None
+    view_box = svg.get_viewbox()
+    width = view_box[2] if view_box and view_box[2] else image.get_intrinsic_size(1, 16)[0]
+    return min(sizes) if sizes else 16.0, width

@@ -15,7 +15,7 @@ from lxml.html import builder as E
 
 from ..errors import RenderError
 from .fetch import SafeFetcher
-from .blocks import BROKEN, LANDSCAPE, fit_tables, overflowing_tables, shape_blocks
+from .blocks import BROKEN, LANDSCAPE, LEGIBLE_PT, fit_tables, overflowing_tables, shape_blocks, small_images
 from .hyphens import BLOCK_KEY, KEEP_CLASS, SPLIT_CLASS, hyphen_faults, mark_words, number_blocks
 from .lines import break_addresses, keep_names_whole
 from ..render import Rendered, heading_label, remove_keeping_tail, title_page
@@ -308,6 +308,7 @@ def write_pdf(rendered: Rendered, target: Path, *, stylesheets: list[Path], fetc
         report_misplaced(rendered, tree, misplaced)
         report_overlong(rendered, overlong_notes(document))
         report_wide_tables(rendered, tree, table_steps, overflowing_tables(document, BLOCK_KEY))
+        report_small_images(rendered, small_images(document, rendered.document.manuscript.path.as_uri()))
         document.write_pdf(target, pdf_variant=variant, pdf_identifier=_identifier(rendered),
                            uncompressed_pdf=False)
     except RenderError:
@@ -372,6 +373,18 @@ def report_wide_tables(rendered: Rendered, tree: HtmlElement, steps: dict[str, s
         elif steps.get(key) == LANDSCAPE:
             document.warn(f"{label} is too wide for the text block at 7pt and is set on a landscape page; "
                           "give it fewer or narrower columns to keep it in the text", line)
+
+
+def report_small_images(rendered: Rendered, small: list[tuple[str, float, float]]) -> None:
+    """Warn, with its line, about each image scaled down so far that the text in it is under the limit."""
+    from urllib.parse import unquote
+
+    document = rendered.document
+    for src, scale, smallest in small:
+        name = unquote(src.rsplit("/", 1)[-1])
+        document.warn(f"image {name} is scaled to {scale:.0%} to fit the page: its text prints at about "
+                      f"{smallest:.1f}pt, under the {LEGIBLE_PT:g}pt legibility limit; crop it, split it or "
+                      "enlarge its text", document.manuscript.line_of(name))
 
 
 def report_misplaced(rendered: Rendered, tree: HtmlElement, misplaced: set[str]) -> None:
