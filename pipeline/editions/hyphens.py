@@ -13,9 +13,14 @@ A fault is corrected by keeping that one occurrence of the word whole
 (``<span class="nohyphen">``) in the next layout, never every occurrence of the
 word: a repeated word stays hyphenatable elsewhere. Keeping a word whole moves
 it to the next line and spreads the room it leaves over the line's spaces; when
-that would make the line loose (word spaces over twice their natural width),
-the correction chooses another line of the run, or keeps the hyphen for the
-page and paragraph rules: a visibly loose line is the worse fault.
+that would make the line loose (word spaces over ``LOOSE`` times the document's
+usual space), the correction chooses another line of the run, or keeps the
+hyphen for the page and paragraph rules: a visibly loose line is the worse fault.
+
+The other way round, ``hyphenate-limit-zone`` sometimes declines to split the
+word after a line that is then loose: that occurrence may split in the next
+layout (``<span class="hyphenate">``, zone 0), when loose lines are common
+enough to pay for it.
 """
 
 from __future__ import annotations
@@ -100,15 +105,7 @@ def _flow_lines(box, element=None):
 
 def _texts(box):
     """The texts of a line's text boxes, in order; floats and pseudo-elements (note calls) left out."""
-    if "::" in (getattr(box, "element_tag", None) or ""):
-        return
-    if getattr(box, "style", None) is not None and box.style["float"] != "none":
-        return
-    if type(box).__name__ == "TextBox":
-        yield box.text
-        return
-    for child in getattr(box, "children", None) or ():
-        yield from _texts(child)
+    return (text_box.text for text_box in _text_boxes(box))
 
 
 def hyphen_faults(document, *, split_loose: bool = True) -> tuple[set[Fault], set[Fault]]:
