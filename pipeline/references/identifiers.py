@@ -45,12 +45,15 @@ class Identifier:
 
 def doi(text: str) -> str | None:
     """``10.1038/nature14539`` from a DOI in any usual spelling, lower-cased."""
-    value = unquote(text.strip())
-    parts = urlsplit(value)
-    if parts.scheme in ("http", "https") and _host(parts.netloc) in DOI_HOSTS:
-        value = parts.path.lstrip("/")
+    value = unquote(text.strip()) if "%" in text else text.strip()
+    if value.startswith("10."):  # a bare DOI, as most .bib files write it: nothing to take apart
+        pass
     elif value.lower().startswith("doi:"):
         value = value[4:].strip()
+    else:
+        parts = urlsplit(value)
+        if parts.scheme in ("http", "https") and _host(parts.netloc) in DOI_HOSTS:
+            value = parts.path.lstrip("/")
     value = value.strip().rstrip(".")
     return value.lower() if _DOI.match(value) else None
 
