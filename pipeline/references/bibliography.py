@@ -395,6 +395,8 @@ def _parse(path: Path, text: str, *, keep_duplicates: bool = False) -> tuple[lis
     after_failed = {id(block) for previous, block in zip(library.blocks, library.blocks[1:])
                     if type(previous) is model.ParsingFailedBlock}  # what is left of a block already reported
     for comment in library.comments:  # text between entries, which BibTeX ignores
+        if not isinstance(comment, model.ImplicitComment):
+            continue  # an @comment{…} block (JabRef's and BibDesk's metadata): meant as it is
         stray = " ".join(str(getattr(comment, "comment", "") or "").split())
         if stray and not stray.startswith("%") and (len(stray) <= 3 or re.search(r"[{}=]", stray)) \
                 and id(comment) not in after_failed:
