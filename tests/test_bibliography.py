@@ -174,6 +174,7 @@ def test_each_syntax_fault_gives_one_true_message_at_its_line(tmp_path, text, li
     "@string{pi = {Presses}}\n@book{x, publisher = pi # { inventées}, year = 2001}\n",
     "This file was created with JabRef 2.10.\nEncoding: UTF-8\n\n@book{x, title = {X}}\n",
     "% a comment line {with a brace\n@book{x, title = {X}}\n",
+    "===== Articles (see https://x.org/?a=b) =====\n@book{x, title = {X}}\n",
     # JabRef's and BibDesk's metadata blocks, braces and '=' inside
     "@book{x, title = {X}}\n@Comment{jabref-meta: grouping:\n0 AllEntriesGroup:;\n1 StaticGroup:Lire\\;0\\;1\\;;\n}\n"
     '@comment{BibDesk Static Groups{\n<dict><key a="b">x</key></dict>}}\n',

@@ -398,7 +398,7 @@ def _parse(path: Path, text: str, *, keep_duplicates: bool = False) -> tuple[lis
         if not isinstance(comment, model.ImplicitComment):
             continue  # an @comment{…} block (JabRef's and BibDesk's metadata): meant as it is
         stray = " ".join(str(getattr(comment, "comment", "") or "").split())
-        if stray and not stray.startswith("%") and (len(stray) <= 3 or re.search(r"[{}=]", stray)) \
+        if stray and not stray.startswith("%") and (len(stray) <= 3 or re.search(r"[{}]", stray)) \
                 and id(comment) not in after_failed:
             problems.append(Problem(path, (comment.start_line or 0) + 1,
                                     f"text outside any entry ({stray[:40]!r}), ignored by BibTeX: a leftover of "
