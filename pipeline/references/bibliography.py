@@ -379,6 +379,10 @@ def _parse(path: Path, text: str, *, keep_duplicates: bool = False) -> tuple[lis
                 continue
             line = (value.start_line if value.start_line is not None else entry.start_line) + 1
             bare = str(value.value)
+            if not bare.strip() or bare.lstrip().startswith(","):
+                problems.append(Problem(path, line, f"entry {entry.key!r}, field {name!r} has no value",
+                                        f"write {name} = {{…}}, or delete the field", key=entry.key))
+                continue
             if not _BARE_VALUE.fullmatch(bare):
                 problems.append(Problem(path, line, f"entry {entry.key!r}, field {name!r}: missing comma after "
                                                     "this field's value (it runs into the next field)",
@@ -394,11 +398,21 @@ def _parse(path: Path, text: str, *, keep_duplicates: bool = False) -> tuple[lis
                                         f"@string{{{unknown[0]} = {{…}}}}", key=entry.key))
     after_failed = {id(block) for previous, block in zip(library.blocks, library.blocks[1:])
                     if type(previous) is model.ParsingFailedBlock}  # what is left of a block already reported
+    before = {id(block): previous for previous, block in zip(library.blocks, library.blocks[1:])}
     for comment in library.comments:  # text between entries, which BibTeX ignores
         if not isinstance(comment, model.ImplicitComment):
             continue  # an @comment{…} block (JabRef's and BibDesk's metadata): meant as it is
         stray = " ".join(str(getattr(comment, "comment", "") or "").split())
-        if stray and not stray.startswith("%") and (len(stray) <= 3 or re.search(r"[{}]", stray)) \
+        previous = before.get(id(comment))
+        lost = re.findall(r"(?:^|,)\s*([A-Za-z][\w:.+-]*)\s*=", stray)
+        if lost and isinstance(previous, model.Entry) and previous.key:
+            # `title = {A}},`: an extra '}' closed the entry early; the fields after it are lost.
+            problems.append(Problem(path, (comment.start_line or 0) + 1,
+                                    f"entry {previous.key!r} is closed before its last fields "
+                                    f"({', '.join(lost[:4])}): an extra '}}' ends it early",
+                                    "delete the extra '}' at the end of the line above these fields",
+                                    key=previous.key))
+        elif stray and not stray.startswith("%") and (len(stray) <= 3 or re.search(r"[{}]", stray)) \
                 and id(comment) not in after_failed:
             problems.append(Problem(path, (comment.start_line or 0) + 1,
                                     f"text outside any entry ({stray[:40]!r}), ignored by BibTeX: a leftover of "
@@ -445,6 +459,10 @@ def _malformed(path: Path, line: int, raw: str, key: str | None, error: Exceptio
                                    "as part of the comment (make-book reads on at the next @entry)", "close the comment with '}', or "
                                    "write the comment on lines that start with % instead", blocking=False)
     if key is None and opening:
+        unfinished = re.match(r"\s*@\s*\w+\s*[{(]\s*([^,\s{}()=]+)\s+[A-Za-z][\w:.+-]*\s*=", raw)
+        if unfinished:
+            return Problem(path, line, f"the key {unfinished.group(1)!r} is not followed by a comma",
+                           f"write @type{{{unfinished.group(1)}, then the fields", key=unfinished.group(1))
         return Problem(path, line, "an entry has no key: it should start @type{key,",
                        "give the entry a key after its opening brace, followed by a comma")
     unclosed = _unclosed_brace(raw)
