@@ -152,3 +152,15 @@ def test_authors_cover_and_missing_alt_text(project):
     assert cover.get("href") == "images/cover.jpg" and cover.get("media-type") == "image/jpeg"
     with zipfile.ZipFile(root / "dist" / "essai.epub") as archive:
         assert archive.read("EPUB/images/cover.jpg") == (DATA / "cover.jpg").read_bytes()
+
+
+def test_an_abbreviation_is_never_split_at_its_hyphen(project):
+    root = project({"essai.md": "---\ntitle: Essai\nlang: fr\n---\n\nLe texte, c.-à-d. la suite, en 52 av. J.-C., "
+                               "peut-être vis-à-vis, et `c.-à-d.` en code.\n"})
+    [result] = build(open_project(root), formats=("epub",))
+    assert result.ok, result.error
+    text = "".join(epub_xml(root / "dist" / "essai.epub", "EPUB/ch00.xhtml").itertext())
+    assert "c.\u2011à\u2011d.\u00a0la suite" in text and "J.\u2011C." in text  # no break after these hyphens
+    assert "peut-être vis-à-vis" in text
+    code = epub_xml(root / "dist" / "essai.epub", "EPUB/ch00.xhtml").find(".//x:code", NS)
+    assert code.text == "c.-à-d."  # code is kept as written

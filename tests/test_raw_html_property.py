@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import html
 import shutil
-import tempfile
 from pathlib import Path
 
 from hypothesis import HealthCheck, Phase, given, settings
@@ -64,17 +63,17 @@ fragments = st.recursive(WORDS.map(html.escape), lambda inner: element(st.lists(
 @settings(max_examples=8, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck),
           phases=[Phase.explicit, Phase.generate])  # no shrinking: each example costs an EPUBCheck run
 @given(st.lists(fragments, min_size=1, max_size=5), st.booleans())
-def test_random_raw_html_gives_a_valid_epub_or_a_clear_error(pieces, inline):
+def test_random_raw_html_gives_a_valid_epub_or_a_clear_error(tmp_path_factory, pieces, inline):
     text = "---\ntitle: Billet\nlang: fr\n---\n\nUn paragraphe.\n\n"
     text += (" et ".join(pieces) + "\n") if inline else "\n\n".join(pieces) + "\n\n## Suite\n\nFin.\n"
-    with tempfile.TemporaryDirectory() as folder:
-        root = Path(folder)
-        (root / "manuscripts").mkdir()
-        (root / "bibliography").mkdir()
-        (root / "manuscripts" / "billet.md").write_text(text, encoding="utf-8")
-        shutil.copy(DATA / "figure.png", root / "manuscripts")
-        [result] = build(open_project(root), formats=("epub",))
-        if not result.ok:
-            assert isinstance(result.error, MakeBookError) and str(result.error).strip(), text
-            return
-        assert run_epubcheck(root / "dist" / "billet.epub") == [], text
+    # A folder of the session (not a temporary one): the session's reader check runs Ace and the layout on it.
+    root = tmp_path_factory.mktemp("raw-html")
+    (root / "manuscripts").mkdir()
+    (root / "bibliography").mkdir()
+    (root / "manuscripts" / "billet.md").write_text(text, encoding="utf-8")
+    shutil.copy(DATA / "figure.png", root / "manuscripts")
+    [result] = build(open_project(root), formats=("epub",))
+    if not result.ok:
+        assert isinstance(result.error, MakeBookError) and str(result.error).strip(), text
+        return
+    assert run_epubcheck(root / "dist" / "billet.epub") == [], text

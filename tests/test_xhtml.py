@@ -101,6 +101,18 @@ def test_empty_heading_dropped_and_image_heading_named():
     assert any("billet.md:2:" in w and "named it" not in w and "'Le logo'" in w for w in warnings)
 
 
+def test_names_only_where_screen_readers_read_them_and_ruby_with_its_annotation():
+    body, warnings = fix('<p>un</p>\n<pre aria-label="étiquette" dir="rtl">code</pre>\n'
+                         '<nav aria-label="sommaire"><p>x</p></nav> <span role="note" aria-label="n">t</span>\n'
+                         '<p><ruby role="doc-tip x" color="red">kan<b>ji</b></ruby> et <ruby>漢<rt>kan</rt></ruby></p>')
+    assert body[1].get("aria-label") is None and body[1].get("dir") == "rtl"  # axe: aria-prohibited-attr
+    assert body[2].get("aria-label") == "sommaire" and body[3].get("aria-label") == "n"
+    last = body[4]
+    assert [r.text for r in last.iter("ruby")] == ["漢"] and "".join(last.itertext()) == "kanji et 漢kan"
+    assert any(w.startswith("billet.md:2: EPUB: aria-label on a raw <pre>") for w in warnings)
+    assert any(w.startswith("billet.md:4: EPUB: raw <ruby> without its annotation") for w in warnings)
+
+
 def test_image_without_a_file_gives_way_to_its_description():
     body, warnings = fix('<p>Voir <img alt="la carte"> et <img src="/no/such/file.png"> ici.</p>')
     p = body[0]

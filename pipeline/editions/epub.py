@@ -72,6 +72,7 @@ def write_epub(rendered: Rendered, target: Path, *, stylesheet: Path, fonts: lis
     body = copy.deepcopy(rendered.body)
     make_valid(body, doc)
     undescribed = describe_images(body, lang)
+    keep_abbreviations_whole(body)
     wrap_tables(body)
     margin_notes_as_asides(body)
     pages = split_pages(body, doc.title, lang)
@@ -271,6 +272,37 @@ def number_note(aside: HtmlElement, number: str) -> None:
         first.insert(0, label)
     else:
         aside.insert(0, E.P(label))
+
+
+# An abbreviation whose pieces are joined by hyphens, one piece at least ending with its point:
+# c.-à-d., J.-C., J.-P. (never peut-être, vis-à-vis).
+ABBREVIATION = re.compile(r"(?<![\w.-])\w{1,3}\.?(?:-\w{1,3}\.?)+(?![\w-])")
+NOT_TEXT = ("code", "pre", "kbd", "samp", "math", "script", "style")
+
+
+def keep_abbreviations_whole(body: HtmlElement) -> None:
+    """No line break inside an abbreviation such as « c.-à-d. » or « J.-C. »: its hyphens become U+2011.
+
+    Reading systems break a line after any hyphen, which splits "c.-" from "à-d." on a phone
+    screen; French typography never divides an abbreviation (Lexique des règles typographiques
+    en usage à l'Imprimerie nationale, "Division des mots"). The PDF is WeasyPrint's affair.
+    """
+    def whole(text: str) -> str:
+        return ABBREVIATION.sub(lambda m: m.group(0).replace("-", "\u2011") if ".-" in m.group(0) else m.group(0),
+                                text)
+
+    def literal(element: HtmlElement) -> bool:  # code, or an address written out (a.uri, a.email)
+        return element.tag in NOT_TEXT or element.tag == "a" and bool(
+            {"uri", "email"} & set((element.get("class") or "").split()))
+
+    for node in body.iter():
+        if not isinstance(node.tag, str):
+            continue
+        outer_literal = any(literal(a) for a in node.iterancestors())
+        if node.text and "-" in node.text and not outer_literal and not literal(node):
+            node.text = whole(node.text)
+        if node.tail and "-" in node.tail and not outer_literal:
+            node.tail = whole(node.tail)
 
 
 def wrap_tables(body: HtmlElement) -> None:

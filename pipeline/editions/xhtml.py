@@ -183,6 +183,9 @@ def make_valid(body: HtmlElement, document: Document) -> None:
     for element in list(body.iter("a")):
         if _attached(element, body):
             _link(element, fixer, document.settings.base_url)
+    for element in list(body.iter()):
+        if isinstance(element.tag, str) and id(element) not in mathml and _attached(element, body):
+            _names_and_ruby(element, fixer)
     _headings(body, fixer)
     _unique_ids(body, fixer)
 
@@ -633,6 +636,30 @@ def remove_keeping_tail_of_link(link: HtmlElement) -> None:
         parent.remove(link)
     else:
         remove_keeping_tail(link)
+
+
+# Elements whose role (none, or generic, paragraph, code, emphasis…) may not be named: ARIA 1.2
+# prohibits aria-label/aria-labelledby there (axe's rule aria-prohibited-attr, which Ace reports as serious).
+UNNAMEABLE = frozenset("""
+abbr b bdi bdo cite code data del dfn div em i ins kbd mark p pre q rp rt ruby s samp small span strong sub sup
+time u var
+""".split())
+
+
+def _names_and_ruby(element: HtmlElement, fixer: Fixer) -> None:
+    """A name on an element that cannot be named is dropped; a ruby without annotation is its text alone."""
+    tag = element.tag
+    if tag in UNNAMEABLE and element.get("role") is None:
+        named = [name for name in ("aria-label", "aria-labelledby") if name in element.attrib]
+        for name in named:
+            del element.attrib[name]
+        if named:
+            fixer.warn_attribute(f"{named[0]} on a raw <{tag}> is not read by screen readers (ARIA 1.2 forbids "
+                                 "naming such an element); dropped: put the words in the text, or give the "
+                                 "element a role", named[0])
+    if tag == "ruby" and element.find("rt") is None:
+        fixer.warn("raw <ruby> without its annotation (<rt>); its text is kept alone", "<ruby")
+        element.drop_tag()
 
 
 def _headings(body: HtmlElement, fixer: Fixer) -> None:
