@@ -168,6 +168,8 @@ Dans le texte ![](figure.png) une image.
 <img src="figure.png">
 
 <img src="figure.png" alt="">
+
+![Portrait par [Anne Exemple](https://example.org/anne)](figure.png)
 """
 
 
@@ -185,9 +187,11 @@ def test_an_image_without_description_gets_an_honest_alternative_and_no_conforma
     alts = [img.get("alt") for img in chapter.iter("{http://www.w3.org/1999/xhtml}img")]
     # A figure's caption is its description (and is not read twice); the rest say honestly what they are.
     assert alts == ["Image sans description", "Une légende qui décrit", "Une légende, sans alt",
-                    "Image sans description", "Légende brute", "Image sans description", ""]
+                    "Image sans description", "Légende brute", "Image sans description", "",
+                    "Portrait par Anne Exemple"]
     captions = chapter.findall(".//x:figcaption", NS)
-    assert [c.get("aria-hidden") for c in captions] == ["true", "true", "true"]
+    # A caption holding a link stays readable: aria-hidden must never hide focusable content (Ace aria-hidden-focus).
+    assert [c.get("aria-hidden") for c in captions] == ["true", "true", "true", None]
     undescribed = sorted(int(w.split(":")[1]) for w in warnings if "has no description (alt text)" in w)
     assert undescribed == [8, 14, 18]  # the two Markdown images and the raw <img>; not the captioned or decorative ones
     _, meta = package(epub)

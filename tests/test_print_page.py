@@ -562,8 +562,8 @@ def test_a_table_too_wide_at_7pt_goes_on_a_landscape_page_with_a_warning(project
     assert result.ok, result.error
     warnings = [w for w in result.warnings if "table" in w]
     assert len(warnings) == 2, warnings
-    assert warnings[0].startswith("essai.md:16:") and "landscape page" in warnings[0] and "c8x0" in warnings[0]
-    assert warnings[1].startswith("essai.md:24:") and "break words" in warnings[1] and "c16x0" in warnings[1]
+    assert warnings[0].startswith("manuscripts/essai.md:16:") and "landscape page" in warnings[0] and "c8x0" in warnings[0]
+    assert warnings[1].startswith("manuscripts/essai.md:24:") and "break words" in warnings[1] and "c16x0" in warnings[1]
     pdf = root / "dist" / "essai.pdf"
     sizes = re.findall(r"size:\s+([\d.]+) x ([\d.]+)", subprocess.run(
         ["pdfinfo", "-f", "1", "-l", "20", str(pdf)], capture_output=True, text=True, check=True).stdout)
@@ -606,5 +606,5 @@ def test_an_image_shrunk_below_legibility_is_a_warning_with_its_line(project):
     assert result.ok, result.error
     warnings = [w for w in result.warnings if "legib" in w]
     assert len(warnings) == 2, warnings
-    assert warnings[0].startswith("essai.md:8:") and "schema.png" in warnings[0]
-    assert warnings[1].startswith("essai.md:14:") and "plan.svg" in warnings[1]
+    assert warnings[0].startswith("manuscripts/essai.md:8:") and "schema.png" in warnings[0]
+    assert warnings[1].startswith("manuscripts/essai.md:14:") and "plan.svg" in warnings[1]

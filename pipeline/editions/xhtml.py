@@ -198,7 +198,9 @@ def describe_images(body: HtmlElement, lang: str) -> int:
 
     - in a figure with a caption, the caption is the description: it becomes the ``alt``
       and the ``figcaption`` is hidden from assistive technology, so that it is not read
-      twice (what pandoc writes for ``![caption](file)``);
+      twice (what pandoc writes for ``![caption](file)``) — unless it holds a link or other
+      focusable content, which ``aria-hidden`` must never hide (WAI-ARIA 1.2, Ace's
+      ``aria-hidden-focus``): such a caption is read after the image, as written;
     - otherwise an honest "Image sans description" / "Image without description" in the
       book's language (English, marked ``lang="en"``, when make-book has no translation),
       rather than nothing (a screen reader would spell out the file name) or a made-up
@@ -209,6 +211,9 @@ def describe_images(body: HtmlElement, lang: str) -> int:
     (``references.citations.resolve_images`` for Markdown, ``sanitize`` for raw HTML).
     """
     undescribed = 0
+    for caption in body.iter("figcaption"):
+        if caption.get("aria-hidden") == "true" and _focusable_inside(caption):
+            del caption.attrib["aria-hidden"]  # pandoc hides a caption that repeats its image's alt
     for img in body.iter("img"):
         if img.get("alt") is not None:
             continue
@@ -217,7 +222,8 @@ def describe_images(body: HtmlElement, lang: str) -> int:
         text = " ".join(caption.text_content().split()) if caption is not None else ""
         if text:
             img.set("alt", text)
-            caption.set("aria-hidden", "true")
+            if not _focusable_inside(caption):
+                caption.set("aria-hidden", "true")
             continue
         words, language = localised_with_language("undescribed_image", lang)
         img.set("alt", words)
@@ -225,6 +231,17 @@ def describe_images(body: HtmlElement, lang: str) -> int:
             img.set("lang", language)
         undescribed += 1
     return undescribed
+
+
+def _focusable_inside(element: HtmlElement) -> bool:
+    """Whether ``element`` holds something a reader can tab to: a link, a form control, a tabindex."""
+    return any(
+        (child.tag == "a" and child.get("href") is not None)
+        or child.tag in ("button", "input", "select", "textarea", "iframe", "audio", "video")
+        or child.get("tabindex") is not None
+        for child in element.iter()
+        if isinstance(child.tag, str)
+    )
 
 
 def heading_text(heading: HtmlElement) -> str:
