@@ -16,7 +16,7 @@ from .cache import BuildCache, CacheEntry, edition_key, file_digest, shared_key
 from .config import CONFIG_FILE, Settings, merge
 from .errors import ConfigError, MakeBookError, ManuscriptError, ProjectError
 from .sources.manuscript import read_manuscript, slug_for
-from .project import Project, house_styles
+from .project import MARKDOWN_SUFFIXES, Project, house_styles
 
 # The stages (pandoc, bibtexparser, lxml, WeasyPrint…) are imported where they
 # run, so that a rebuild with nothing to do answers at once.
@@ -166,8 +166,8 @@ def book_key(project: Project, book, shared: str) -> str | None:
     digest = hashlib.sha256()
     digest.update(json.dumps([book.name, repr(book)], default=str).encode())
     for name in book.chapters:
-        path = project.manuscripts_dir / f"{name}.md"
-        key = cache_key(project, path, shared) if path.is_file() else None
+        path = project.named_manuscript(name)
+        key = cache_key(project, path, shared) if path is not None else None
         if key is None:
             return None  # a chapter that cannot be read: the build will say why
         digest.update(key.encode())
@@ -495,16 +495,22 @@ def check_project(project: Project, names: list[str] | None = None) -> list[Find
     require_manuscripts_folder(project)
     if names:
         return _check_named(project, names)
+    from .books.report import reference_findings
+
     cited: set[str] = set()
     failures: list[MakeBookError] = []
-    for report in report_references(project, failures=failures) if project.manuscripts() else []:
+    reports = report_references(project, failures=failures) if project.manuscripts() else []
+    for report in reports:
         cited |= set(report.cited) | {r.target for r in report.references if r.kind == "citation"}
     # A manuscript that cannot be read is an error of the check too (it cannot be built either).
     unreadable = [Finding(ERROR, failure.path or project.manuscripts_dir, failure.line,
                           f"{failure.message} (its citations are not counted)"
                           + (f"; how to fix: {failure.hint}" if failure.hint else ""))
                   for failure in failures]
-    return unreadable + check_bibliography(project.bibliography_files(), cited)
+    # So are the references that stop a build (a key no bibliography has); the warnings a build
+    # prints for links are `make-book refs`'s and `check NAME`'s to list.
+    blocking = [finding for finding in reference_findings(reports) if finding.level == ERROR]
+    return unreadable + blocking + check_bibliography(project.bibliography_files(), cited)
 
 
 def _check_named(project: Project, names: list[str]) -> list[Finding]:
@@ -622,7 +628,7 @@ def affected_manuscripts(project: Project, changed: list[Path]) -> list[str]:
     """The manuscripts a change touches: the changed ones, or all when shared inputs change."""
     names: list[str] = []
     for path in changed:
-        if path.suffix == ".md" and path.parent == project.manuscripts_dir:
+        if path.suffix in MARKDOWN_SUFFIXES and path.parent == project.manuscripts_dir:
             if path.is_file():
                 names.append(path.name)
         elif path.suffix in (".tmp", ".swp", ".part") or path.name.endswith("~"):
@@ -646,7 +652,7 @@ def select_manuscripts(project: Project, names: list[str] | None) -> list[Path]:
         require_manuscripts_folder(project)
         found = project.manuscripts()
         if not found:
-            raise ProjectError("there is no manuscript (*.md file) in this folder", path=project.manuscripts_dir,
+            raise ProjectError("there is no manuscript (*.md or *.markdown file) in this folder", path=project.manuscripts_dir,
                                hint='put your essays here as Markdown files, or start one: make-book new "Title"')
         return found
     paths: list[Path] = []

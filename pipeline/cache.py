@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .project import Project
+from .project import MARKDOWN_SUFFIXES, Project
 
 CACHE_FILE = ".make-book-cache.json"
 log = logging.getLogger(__name__)
@@ -95,7 +95,7 @@ def edition_key(shared: str, manuscript: Path, bib_files: tuple[Path, ...], proj
     _add(digest, "manuscript", file_digest(manuscript))
     for path in bib_files:
         _add(digest, f"bib {path}", file_digest(path))
-    for path in (p for p in project.files_under(manuscript.parent) if p.suffix != ".md"):
+    for path in (p for p in project.files_under(manuscript.parent) if p.suffix not in MARKDOWN_SUFFIXES):
         _add(digest, f"asset {path.relative_to(manuscript.parent)}", file_digest(path))
     return digest.hexdigest()
 

@@ -85,8 +85,11 @@ def names_a_manuscript(word: str, args: list[str]) -> bool:
             root = args[index + 1]
         elif arg.startswith("--root="):
             root = arg.split("=", 1)[1]
+    from .project import MARKDOWN_SUFFIXES
+
     folder = Path(root)
-    candidates = [Path(word), folder / word, folder / "manuscripts" / word, folder / "manuscripts" / f"{word}.md",
+    candidates = [Path(word), folder / word, folder / "manuscripts" / word,
+                  *(folder / "manuscripts" / f"{word}{suffix}" for suffix in MARKDOWN_SUFFIXES),
                   folder / "manuscripts" / word / "index.md"]  # a page bundle
     return any(candidate.is_file() for candidate in candidates)
 

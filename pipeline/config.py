@@ -301,7 +301,16 @@ def _chapter_names(value: Any, where: str) -> tuple[str, ...]:
     names = _texts(value)
     if not names:
         raise Invalid(f"{where}: a book needs at least one chapter")
-    return tuple(name.removesuffix(".md") for name in names)
+    return tuple(_without_markdown_suffix(name) for name in names)
+
+
+def _without_markdown_suffix(name: str) -> str:
+    from .project import MARKDOWN_SUFFIXES  # project imports this module
+
+    for suffix in MARKDOWN_SUFFIXES:
+        if name.endswith(suffix):
+            return name.removesuffix(suffix)
+    return name
 
 
 def _spelling(value: Any) -> tuple[str, ...]:

@@ -12,6 +12,9 @@ from .errors import ProjectError
 MANUSCRIPTS = "manuscripts"
 BIBLIOGRAPHY = "bibliography"
 STYLES = "styles"
+#: The file name endings of Markdown manuscripts, as blog generators write them (Jekyll's
+#: ``_posts/*.markdown``, Hugo's and Pelican's ``.md``, the older ``.mdown``/``.mkd``/``.mkdn``).
+MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd", ".mkdn")
 
 
 def house_styles() -> Path:
@@ -64,7 +67,7 @@ class Project:
                            hint="use a folder of its own, e.g. output = \"dist\" in make-book.toml or --out dist")
 
     def manuscripts(self) -> list[Path]:
-        """Every ``*.md`` in manuscripts/, and every page bundle (``manuscripts/NAME/index.md``, as Hugo
+        """Every Markdown file (``*.md``, ``*.markdown``…: :data:`MARKDOWN_SUFFIXES`) in manuscripts/, and every page bundle (``manuscripts/NAME/index.md``, as Hugo
         keeps a post beside its images), sorted by name.
 
         Listed as found: a symbolic link among them is judged when it is read
@@ -74,7 +77,8 @@ class Project:
         if not folder.is_dir():
             return []
         bundles = [p for name in ("index.md", "_index.md") for p in self.manuscripts_dir.glob(f"*/{name}")]
-        return sorted((p for p in [*self.manuscripts_dir.glob("*.md"), *bundles] if p.is_file() or p.is_symlink()),
+        files = [p for suffix in MARKDOWN_SUFFIXES for p in self.manuscripts_dir.glob(f"*{suffix}")]
+        return sorted((p for p in [*files, *bundles] if p.is_file() or p.is_symlink()),
                       key=lambda p: p.relative_to(self.manuscripts_dir).as_posix())
 
     def bibliography_files(self) -> list[Path]:
@@ -156,10 +160,19 @@ class Project:
         except ValueError:
             return str(path)
 
+    def named_manuscript(self, name: str) -> Path | None:
+        """The file in manuscripts/ that ``name`` (without its ending) names: ``NAME.md`` or another
+        Markdown ending (:data:`MARKDOWN_SUFFIXES`), or a page bundle ``NAME/index.md``; None if none."""
+        candidates = [self.manuscripts_dir / f"{name}{suffix}" for suffix in MARKDOWN_SUFFIXES]
+        candidates += [self.manuscripts_dir / name / "index.md", self.manuscripts_dir / name / "_index.md"]
+        return next((c for c in candidates if c.is_file()), None)
+
     def resolve_manuscript(self, name: str) -> Path:
         """A manuscript named on the command line: a path, or a name in manuscripts/."""
-        candidates = [Path(name), self.root / name, self.manuscripts_dir / name, self.manuscripts_dir / f"{name}.md",
-                      self.manuscripts_dir / name / "index.md"]
+        candidates = [Path(name), self.root / name, self.manuscripts_dir / name]
+        named = self.named_manuscript(name)
+        if named is not None:
+            candidates.append(named)
         for candidate in candidates:
             if candidate.is_file():
                 return self.inside(candidate, what="manuscript")

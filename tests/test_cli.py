@@ -101,3 +101,27 @@ def test_every_command_has_help():
         assert command.short_help and command.help, name
         result = run(name, "--help")
         assert result.exit_code == 0 and "Usage: " in result.output and "--root" in result.output
+
+
+@pytest.mark.parametrize("suffix", [".markdown", ".mdown", ".mkd"])
+def test_a_post_with_another_markdown_ending_is_a_manuscript(project, suffix):
+    # Jekyll keeps posts as _posts/2019-06-12-title.markdown: copied as they are, they are manuscripts.
+    name = f"2019-06-12-quai{suffix}"
+    root = project({name: ESSAY.replace("eco1985lector", "absent2024"), "autre.md": ESSAY})
+    listed = run("check", "--root", str(root))  # read by check: its unknown key is an error with its file
+    assert listed.exit_code == 1 and f"{name}:" in listed.output and "absent2024" in listed.output, listed.output
+    (root / "manuscripts" / name).write_text(ESSAY.replace("Essai", "Le quai"), encoding="utf-8")
+    result = run("--root", str(root), "--format", "epub")
+    assert result.exit_code == 0, result.output
+    assert f"built {name}" in result.output and "built autre.md" in result.output
+    assert (root / "dist" / "2019-06-12-quai.epub").is_file()
+    by_name = run("build", "2019-06-12-quai", "--root", str(root), "--format", "epub")
+    assert by_name.exit_code == 0 and f"{name}" in by_name.output, by_name.output
+
+
+def test_a_book_chapter_may_be_a_markdown_post(project):
+    root = project({"2019-06-12-quai.markdown": ESSAY.replace("Essai", "Le quai"), "autre.md": ESSAY},
+                   config='[books.recueil]\ntitle = "Recueil"\nchapters = ["2019-06-12-quai.markdown", "autre"]\n')
+    result = run("build", "recueil", "--root", str(root), "--format", "epub")
+    assert result.exit_code == 0, result.output
+    assert (root / "dist" / "recueil.epub").is_file()

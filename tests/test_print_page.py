@@ -218,6 +218,20 @@ def test_addresses_and_code_are_never_hyphenated_in_text_notes_and_bibliography(
                                     if re.search(r"[/@_.]\w", w))
 
 
+def test_ligatures_after_an_address_keep_their_text(project):
+    # An address may break inside a long segment (zero-width spaces between its letters): a
+    # ligature formed across them gave the "fi" glyph the wrong text for the whole PDF.
+    text = ("---\ntitle: Ligatures\ndate: 2026-03-20\nlang: fr\n---\n\n"
+            "Une adresse : <https://example.org/a/identifiant-officiel?fichier=affiche>.\n\n"
+            "Un guillemet \"fin\" ici, afin de voir les officiers, les affiches et le flot.\n")
+    root, result = build_pdf(project, text)
+    assert result.ok, result.error
+    printed = " ".join(pdf_text(root / "dist" / "essai.pdf").split())
+    for word in ("« fin »", "afin", "officiers,", "affiches", "flot."):
+        assert word in printed, (word, printed)
+    assert "identifiant-officiel?fichier=affiche" in printed.replace(" ", ""), printed  # it may break on a line end
+
+
 def test_breakable_adds_break_points_after_separators_and_inside_long_segments():
     from pipeline.editions.lines import ZERO_WIDTH_SPACE as Z, breakable
 

@@ -28,7 +28,7 @@ from ..config import BookSettings, build_time, merge
 from ..document import Document
 from ..errors import ConfigError, MakeBookError
 from ..pandoc import Node, iter_nodes, walk
-from ..project import Project
+from ..project import MARKDOWN_SUFFIXES, Project
 from ..sources.manuscript import Manuscript, slug_for
 
 log = logging.getLogger(__name__)
@@ -52,11 +52,8 @@ def chapter_paths(project: Project, book: BookSettings) -> list[Path]:
     paths = []
     for name in book.chapters:
         # An essay file, or a page bundle (manuscripts/NAME/index.md), as a build names them.
-        candidate = next((c for c in (project.manuscripts_dir / f"{name}.md",
-                                      project.manuscripts_dir / name / "index.md",
-                                      project.manuscripts_dir / name / "_index.md") if c.is_file()),
-                         project.manuscripts_dir / f"{name}.md")
-        if not candidate.is_file():
+        candidate = project.named_manuscript(name)
+        if candidate is None:
             known = ", ".join(slug_for(p) for p in project.manuscripts()) or "none"
             raise ConfigError(f"the book {book.name!r} names the chapter {name!r}, which is not in manuscripts/",
                               path=project.root / "make-book.toml",
@@ -134,7 +131,7 @@ def _address_key(address: str) -> str:
     """``/blog/autre/``, ``autre.md``, ``../autre.md#x`` → ``autre``: the last piece of a path, no suffix."""
     path = urlsplit(address).path.rstrip("/")
     name = PurePosixPath(path).name if path else ""
-    for suffix in (".md", ".html", ".htm"):
+    for suffix in (*MARKDOWN_SUFFIXES, ".html", ".htm"):
         name = name.removesuffix(suffix)
     return name.lower()
 

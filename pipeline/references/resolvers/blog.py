@@ -13,6 +13,7 @@ from urllib.parse import urljoin, urlsplit
 
 import yaml
 
+from ...project import MARKDOWN_SUFFIXES
 from ..http import Malformed, NotFound
 from ..identifiers import Identifier
 from . import webpage
@@ -34,7 +35,7 @@ def fetch(identifier: Identifier, client) -> Raw:
     if folder is not None:
         slug = [s for s in identifier.value.split("/") if s][-1] if identifier.value.strip("/") else "index"
         slug = re.sub(r"\.html?$", "", slug)
-        for path in sorted(folder.rglob("*.md")):
+        for path in sorted(p for suffix in MARKDOWN_SUFFIXES for p in folder.rglob(f"*{suffix}")):
             stem = re.sub(r"^\d{4}-\d{2}-\d{2}-", "", path.stem)  # Jekyll's dated file names
             name = path.parent.name if stem in ("index", "_index") else stem
             if name == slug:
