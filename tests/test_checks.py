@@ -96,3 +96,14 @@ def test_a_missing_comma_is_one_finding_not_a_missing_title(tmp_path):
     findings = [f.format(tmp_path) for f in check_bibliography([path], {"virgule"})]
     assert findings == ["error: refs.bib:2: entry 'virgule', field 'author': missing comma after this field's value "
                         "(it runs into the next field) (put a comma after the closing brace or quote of this field)"]
+
+
+def test_a_control_word_in_an_address_is_read_without_its_ending_space(tmp_path):
+    path = write(tmp_path / "refs.bib", "@misc{page,\n  title = {Une page},\n"
+                                        "  url = {https://example.org/\\textasciitilde user/page},\n}\n"
+                                        "@misc{autre,\n  title = {Une autre},\n"
+                                        "  url = {https://example.org/\\textasciitilde{}moi/a\\textunderscore  b},\n}\n")
+    text = "\n".join(f.format(tmp_path) for f in check_bibliography([path], {"page", "autre"}))
+    assert "'page': url holds LaTeX escapes, read as 'https://example.org/~user/page'" in text, text
+    assert "'autre': url holds LaTeX escapes, read as 'https://example.org/~moi/a_b'" in text, text
+    assert "~ user" not in text

@@ -56,6 +56,29 @@ def test_escapes_are_undone_in_addresses(raw, address):
     assert verbatim(raw) == address
 
 
+@pytest.mark.parametrize("raw, address", [
+    (r"https://example.org/\textasciitilde user/page", "https://example.org/~user/page"),
+    ("https://example.org/\\textasciitilde\n      dupont/notes", "https://example.org/~dupont/notes"),
+    (r"https://example.org/a\textunderscore b/c\_ d", "https://example.org/a_b/c_ d"),
+])
+def test_control_word_ends_with_its_space_in_addresses(raw, address):
+    # TeX drops the spaces ending a control word (\textasciitilde user is ~user), not after \_ (a symbol).
+    assert verbatim(raw) == address
+
+
+@pytest.mark.parametrize("fields", [
+    {"url": r"https://example.org/\textasciitilde user/page"},
+    {"url": r"\url{https://example.org/\textasciitilde user/page}"},
+    {"howpublished": r"\url{https://example.org/\textasciitilde user/page}"},
+    {"note": r"En ligne : https://example.org/\textasciitilde  user/page, consulté en mai."},
+])
+def test_text_link_matches_entry_with_control_word_in_its_url(fields):
+    from pipeline.references.identifiers import entry_identifiers, entry_urls, link_identifiers
+    assert entry_urls(fields) == ["https://example.org/~user/page"]
+    link = link_identifiers("https://example.org/~user/page")[-1]
+    assert link in entry_identifiers(fields)
+
+
 def test_unknown_commands_are_named():
     assert unknown_commands(r"Un \foo{titre} et \textendash") == ("foo",)
     assert unknown_commands(r"\'{e}t\'e") == ()

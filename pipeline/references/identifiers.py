@@ -288,7 +288,10 @@ def entry_identifiers(fields: dict[str, str], entry_type: str | None = None) -> 
     return found
 
 
-_URL_IN_TEXT = re.compile(r"\\url\{([^{}\s]+)\}|\\href\{([^{}\s]+)\}|(https?://[^\s{}<>]+)")
+# `\textasciitilde user` is one address: TeX drops the spaces that end a control word.
+_CONTROL_WORD = r"\\text(?:asciitilde|underscore)(?![A-Za-z])[ \t]*(?:\{\})?"
+_URL_IN_TEXT = re.compile(rf"\\url\{{((?:{_CONTROL_WORD}|[^{{}}\s])+)\}}|\\href\{{((?:{_CONTROL_WORD}|[^{{}}\s])+)\}}|"
+                          rf"(https?://(?:{_CONTROL_WORD}|[^\s{{}}<>])+)")
 
 
 def entry_urls(fields: dict[str, str]) -> list[str]:

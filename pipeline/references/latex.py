@@ -235,8 +235,10 @@ def to_text(value: str, *, rich: bool = False) -> str:
     return _SPACES.sub(" ", text.replace("\xa0", " ") if not rich else text).strip()
 
 
-_VERBATIM_ESCAPES = re.compile(r"\{\\([_&%#$~])\}|\\([_&%#$])|\\textunderscore(?:\{\})?|"
-                               r"\{?\\textasciitilde\}?(?:\{\})?|\\~\{\}")
+# A control WORD (\textasciitilde, \textunderscore) ends at its first non-letter and TeX drops the
+# spaces after it: `\textasciitilde user` is `~user`. A control symbol (\%, \_) keeps what follows.
+_VERBATIM_ESCAPES = re.compile(r"\{\\([_&%#$~])\}|\\([_&%#$])|\{?\\textunderscore(?![A-Za-z])[ \t\r\n]*\}?(?:\{\})?|"
+                               r"\{?\\textasciitilde(?![A-Za-z])[ \t\r\n]*\}?(?:\{\})?|\\~\{\}")
 _URL_COMMAND = re.compile(r"^\s*\\(?:url|href)\s*\{([^{}]*)\}(?:\{[^{}]*\})?\s*$")
 
 
