@@ -210,3 +210,15 @@ def test_raw_html_blog_post_keeps_its_content(blog_post):
     nav = epub_xml(epub, "EPUB/nav.xhtml")
     titles = [a.text for a in nav.iterfind(".//x:nav[@id='toc']//x:a", NS)]
     assert "Au port" in titles and all(t and t.strip() for t in titles)
+
+
+def test_each_attribute_warning_names_its_own_element_line():
+    lines = ["<p>un</p>"] * 6 + ['<table border="1">', "<tr><td>case</td></tr>", "</table>", "<p>deux</p>",
+                                 '<p><img src="photo.png" alt="Une photo" border="0"></p>',
+                                 '<p><img src="photo.png" alt="Autre" border="2" width="50%"></p>']
+    lines = [line.replace("photo.png", str(FIGURE)) for line in lines]
+    body, warnings = fix("\n".join(lines))
+    assert any(w.startswith("billet.md:7: EPUB: border=\"1\" on <table>") for w in warnings)
+    borders = [w for w in warnings if "attribute border on <img>" in w]
+    assert [w.split(":")[1] for w in borders] == ["11", "12"]
+    assert any(w.startswith("billet.md:12:") and 'width="50%"' in w for w in warnings)

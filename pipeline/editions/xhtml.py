@@ -128,6 +128,8 @@ class Fixer:
         self.document = document
         self.text = document.manuscript.body.lower()
         self.seen: Counter[str] = Counter()
+        # id() of an element renamed here → (the element, kept alive so that its id stays its own; its tag as written)
+        self.original: dict[int, tuple[HtmlElement, str]] = {}
 
     def line(self, *needles: str) -> int | None:
         """The line of the next not-yet-reported appearance of the first of ``needles`` found
@@ -148,8 +150,28 @@ class Fixer:
     def warn(self, message: str, *needles: str) -> None:
         self.document.warn(f"EPUB: {message}", self.line(*needles))
 
-    def warn_attribute(self, message: str, name: str) -> None:
-        self.warn(message, f" {name}=", f"\t{name}=", f"\n{name}=", f" {name}", name)
+    def warn_attribute(self, message: str, name: str, element: HtmlElement | None = None,
+                       value: str | None = None) -> None:
+        line = self.attribute_line(element, name, value) if element is not None else None
+        if line is None:
+            line = self.line(f" {name}=", f"\t{name}=", f"\n{name}=", f" {name}", name)
+        self.document.warn(f"EPUB: {message}", line)
+
+    def attribute_line(self, element: HtmlElement, name: str, value: str | None = None) -> int | None:
+        """The line of the next not-yet-reported start tag of ``element``'s kind holding the attribute
+        ``name`` (with its value when it is found so): that element's own line, not the first line where
+        some other element has an attribute of that name."""
+        tag = re.escape(self.original.get(id(element), (element, element.tag))[1])
+        value = ((element.get(name) if value is None else value) or "").strip().lower()
+        head = rf"<{tag}(?=[\s/>])[^>]*?[\s\"'/]{re.escape(name.lower())}"
+        patterns = ([head + rf"\s*=\s*[\"']?\s*{re.escape(value)}"] if value else []) + [head + r"(?![\w-])"]
+        for pattern in patterns:
+            matches = list(re.finditer(pattern, self.text))
+            if len(matches) > self.seen[pattern]:
+                start = matches[self.seen[pattern]].start()
+                self.seen[pattern] += 1
+                return self.document.manuscript.body_line + self.text.count("\n", 0, start)
+        return None
 
     def warn_href(self, message: str, href: str) -> None:
         self.warn(message, f'href="{href}"', f"href='{href}'", f"href={href}", href or "<a")
@@ -277,6 +299,8 @@ def _element(element: HtmlElement, fixer: Fixer) -> None:
         return
     if tag in ELEMENTS:
         return
+    if tag in RENAMED or tag not in ELEMENTS:
+        fixer.original[id(element)] = (element, tag)
     if tag in RENAMED:
         new_tag, css_class = RENAMED[tag]
         if new_tag is None:
@@ -344,6 +368,7 @@ def _attributes(element: HtmlElement, fixer: Fixer) -> None:
     """Presentational attributes become classes or styles; attributes HTML5 does not allow are dropped."""
     tag = element.tag
     allowed = ATTRIBUTES.get(tag, set())
+    written = dict(element.attrib)
     dropped = []
     for name in list(element.attrib):
         value = element.get(name) or ""
@@ -358,7 +383,7 @@ def _attributes(element: HtmlElement, fixer: Fixer) -> None:
                 prefix = "float" if tag in ("img", "table") and lowered in ("left", "right") else name
                 _add_class(element, f"{prefix}-{lowered}")
                 fixer.warn_attribute(f'{name}="{value}" on <{tag}> is obsolete; the class "{prefix}-{lowered}" '
-                                     "does its work", name)
+                                     "does its work", name, element, value)
             else:
                 dropped.append(name)
             continue
@@ -366,9 +391,9 @@ def _attributes(element: HtmlElement, fixer: Fixer) -> None:
             del element.attrib[name]
             if lowered not in ("0", ""):
                 _add_class(element, "bordered")
-            fixer.warn(f'border="{value}" on <table> is obsolete; '
-                       + ('the class "bordered" draws the rules' if lowered not in ("0", "") else "dropped"),
-                       " border=", "border=")
+            fixer.warn_attribute(f'border="{value}" on <table> is obsolete; '
+                                 + ('the class "bordered" draws the rules' if lowered not in ("0", "") else "dropped"),
+                                 "border", element, value)
             continue
         if name in ("width", "height") and (name not in allowed or not value.strip().isdigit()):
             del element.attrib[name]
@@ -379,7 +404,7 @@ def _attributes(element: HtmlElement, fixer: Fixer) -> None:
                 style = (element.get("style") or "").strip().rstrip(";")
                 element.set("style", f"{style}; {name}: {number}{unit}".lstrip("; "))
                 fixer.warn_attribute(f'{name}="{value}" on <{tag}> is not allowed in EPUB 3; written as a style',
-                                     name)
+                                     name, element, value)
             else:
                 dropped.append(name)
             continue
@@ -401,7 +426,7 @@ def _attributes(element: HtmlElement, fixer: Fixer) -> None:
         if name == "lang" and not (value == "" or LANGUAGE_TAG.match(value)):
             del element.attrib[name]
             fixer.warn_attribute(f'lang="{value}" is not a language tag (BCP 47, e.g. "fr" or "en-GB"); dropped',
-                                 "lang")
+                                 "lang", element, value)
             continue
         if name == "dir" and lowered not in ("ltr", "rtl", "auto"):
             del element.attrib[name]
@@ -459,8 +484,8 @@ def _attributes(element: HtmlElement, fixer: Fixer) -> None:
             del element.attrib[name]  # meaningless in a book, and easy to get wrong
     if dropped:
         names = ", ".join(sorted(set(dropped)))
-        fixer.warn(f"attribute{'s' if len(set(dropped)) > 1 else ''} {names} on <{tag}> not allowed in EPUB 3; "
-                   "dropped", f" {dropped[0]}", dropped[0])
+        fixer.warn_attribute(f"attribute{'s' if len(set(dropped)) > 1 else ''} {names} on <{tag}> not allowed in "
+                             "EPUB 3; dropped", dropped[0], element, written.get(dropped[0]))
 
 
 def _placement(element: HtmlElement, fixer: Fixer) -> None:
@@ -673,7 +698,7 @@ def _names_and_ruby(element: HtmlElement, fixer: Fixer) -> None:
         if named:
             fixer.warn_attribute(f"{named[0]} on a raw <{tag}> is not read by screen readers (ARIA 1.2 forbids "
                                  "naming such an element); dropped: put the words in the text, or give the "
-                                 "element a role", named[0])
+                                 "element a role", named[0], element)
     if tag == "ruby" and element.find("rt") is None:
         fixer.warn("raw <ruby> without its annotation (<rt>); its text is kept alone", "<ruby")
         element.drop_tag()
