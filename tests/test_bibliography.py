@@ -151,6 +151,13 @@ BROKEN = [
      "entry 'x' is closed before its last fields (year): an extra '}' ends it early", True),
     ("@book{x\n  title = {Lire},\n}\n", 1, "the key 'x' is not followed by a comma", True),
     ("@book{x,\n  title = ,\n  year = {2001},\n}\n", 2, "entry 'x', field 'title' has no value", True),
+    # a quoted value holding an unbalanced brace: bibtexparser reads it, BibTeX and Biber reject it
+    ('@book{x,\n  author = {Blanc, Zoé},\n  title = "Un titre {avec une accolade ouverte",\n  year = {2001},\n}\n',
+     3, "entry 'x', field 'title': a '{' is never closed", True),
+    ('@book{x,\n  title = {Fin},\n  note = "une } accolade fermante seule",\n}\n', 3,
+     "entry 'x', field 'note': a '}' closes no brace", True),
+    ('@book{x,\n  publisher = "Presses {de {Paris",\n  year = 2001,\n}\n', 2,
+     "field 'publisher': 2 '{' are never closed", True),
     ("@comment{ une note {ouverte\n}\n", 1, "the brace that opens this @comment is never closed", False),
     ("@misc{y, title = {Y}}\nx}\n", 2, "text outside any entry ('x}')", False),
     ("@misc{y, title = {Y}}\n,\n", 2, "text outside any entry (',')", False),

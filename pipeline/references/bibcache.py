@@ -23,7 +23,7 @@ from .bibliography import Entry, Problem, _parse
 from .bibscan import read_entry
 from .identifiers import Identifier, entry_identifiers
 
-VERSION = "5"
+VERSION = "6"
 _BLOCK_START = re.compile(r"[ \t]*@[ \t]*[A-Za-z]+[ \t]*[{(]")
 # Long fields no citation style prints: not kept in the cache, so that reading it stays fast.
 LEFT_OUT = {"abstract", "keywords", "file", "annote", "annotation", "mendeley-tags", "mendeley-groups",

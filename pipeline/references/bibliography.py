@@ -373,6 +373,15 @@ def _parse(path: Path, text: str, *, keep_duplicates: bool = False) -> tuple[lis
     strings = {name.lower() for name in library.strings_dict}
     for entry in raw_entries:
         for name, value in entry.fields_dict.items():
+            fault = _unbalanced(str(value.value))
+            if fault:
+                # `title = "Un {titre",`: bibtexparser takes it, BibTeX and Biber stop there, and the
+                # printed value silently loses the brace.
+                line = (value.start_line if value.start_line is not None else entry.start_line) + 1
+                problems.append(Problem(path, line, f"entry {entry.key!r}, field {name!r}: {fault} in its value "
+                                                    f"({_shorten(str(value.value))}); BibTeX and Biber reject it",
+                                        "balance the braces inside the quotes, or write \\{ for a literal brace",
+                                        key=entry.key))
             # bibtexparser reads `title = {A}  year = 2000` as one bare value: a
             # bare value can only be a number or @string names joined by '#'.
             if getattr(value, "enclosing", None) != "no-enclosing":
@@ -432,6 +441,28 @@ def _parse(path: Path, text: str, *, keep_duplicates: bool = False) -> tuple[lis
 
 # BibTeX's predefined @string names (plain.bst, biblatex): the months.
 MONTH_MACROS = {"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"}
+
+
+def _unbalanced(value: str) -> str | None:
+    """What is wrong with the braces of a field's value (a backslash escapes a brace), or None."""
+    if "{" not in value and "}" not in value:
+        return None
+    depth = 0
+    escaped = False
+    for char in value:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth < 0:
+                return "a '}' closes no brace"
+    if depth:
+        return "a '{' is never closed" if depth == 1 else f"{depth} '{{' are never closed"
+    return None
 
 
 def _block_text(text: str, start_line: int) -> str:
