@@ -199,7 +199,23 @@ def refused_names(project: Project, paths: list[Path]) -> dict[Path, MakeBookErr
             named = ", ".join(repr(p.name) for p in others)
             refused[path] = ProjectError(
                 f"{path.name!r} and {named} would both be published as {slug_for(path)}.pdf/.epub",
-                path=path, hint="rename one of them so that their names differ by more than accents or case")
+                path=path, hint=f"rename one of them: the edition's name keeps only the letters and digits of the "
+                                f"file name, without accents or case, so names that differ only by accents, case, "
+                                f"spaces, '-', '_' or punctuation give the same name {slug_for(path)!r}")
+    return refused
+
+
+def reading_errors(project: Project, paths: list[Path]) -> dict[Path, MakeBookError]:
+    """What the build refuses in ``paths`` before any work, by manuscript: its name
+    (:func:`refused_names`) or reading its text and front matter (:func:`read_manuscript`,
+    as strict as the build). ``make-book check`` reports these as errors."""
+    refused = refused_names(project, paths)
+    for path in paths:
+        if path not in refused:
+            try:
+                read_manuscript(project.inside(path, what="manuscript", keep_name=True), root=project.root)
+            except MakeBookError as exc:
+                refused[path] = exc
     return refused
 
 
@@ -502,15 +518,26 @@ def check_project(project: Project, names: list[str] | None = None) -> list[Find
     reports = report_references(project, failures=failures) if project.manuscripts() else []
     for report in reports:
         cited |= set(report.cited) | {r.target for r in report.references if r.kind == "citation"}
-    # A manuscript that cannot be read is an error of the check too (it cannot be built either).
-    unreadable = [Finding(ERROR, failure.path or project.manuscripts_dir, failure.line,
-                          f"{failure.message} (its citations are not counted)"
-                          + (f"; how to fix: {failure.hint}" if failure.hint else ""))
-                  for failure in failures]
+    # A manuscript that cannot be read or built under its name is an error of the check too.
+    unreadable = _unbuildable(project, project.manuscripts(), failures)
     # So are the references that stop a build (a key no bibliography has); the warnings a build
     # prints for links are `make-book refs`'s and `check NAME`'s to list.
     blocking = [finding for finding in reference_findings(reports) if finding.level == ERROR]
     return unreadable + blocking + check_bibliography(project.bibliography_files(), cited)
+
+
+def _unbuildable(project: Project, paths: list[Path], failures: list[MakeBookError]) -> list[Finding]:
+    """The errors the build would stop ``paths`` on (:func:`reading_errors`), then the other
+    ``failures`` of reading them for the check, once each."""
+    from .references.checks import ERROR, Finding
+
+    refused = reading_errors(project, paths)
+    seen = {(str(e.path), e.line, e.message) for e in refused.values()}
+    errors = list(refused.values()) + [f for f in failures if (str(f.path), f.line, f.message) not in seen]
+    return [Finding(ERROR, error.path or project.manuscripts_dir, error.line,
+                    error.message + (" (its citations are not counted)" if error in failures else "")
+                    + (f"; how to fix: {error.hint}" if error.hint else ""))
+            for error in errors]
 
 
 def _check_named(project: Project, names: list[str]) -> list[Finding]:
@@ -523,19 +550,18 @@ def _check_named(project: Project, names: list[str]) -> list[Finding]:
     findings: list[Finding] = []
     cited: set[str] = set()
     essays = [name for name in names if find_book(project, name) is None]
+    paths = select_manuscripts(project, essays) if essays else []
     for book in (find_book(project, name) for name in names):
         if book is not None:
             report = report_book(project, book, failures=failures)
             findings += book_findings(report)
             cited |= report.cited
+            paths += [p for p in map(project.named_manuscript, book.chapters) if p is not None and p not in paths]
     if essays:
         reports = report_references(project, essays, failures=failures)
         findings += reference_findings(reports)
         cited |= {key for report in reports for key in report.cited}
-    unreadable = [Finding(ERROR, failure.path or project.manuscripts_dir, failure.line,
-                          f"{failure.message} (its citations are not counted)"
-                          + (f"; how to fix: {failure.hint}" if failure.hint else ""))
-                  for failure in failures]
+    unreadable = _unbuildable(project, paths, failures)
     scope = " or ".join(f"the book {name!r}" if find_book(project, name) else name for name in names)
     files = project.bibliography_files()
     lint = check_bibliography(files, cited, uncited=f"not cited in {scope}")

@@ -140,6 +140,12 @@ def _date(value: Any) -> dt.date:
             pass
         if re.fullmatch(r"\d{4}", text):
             return dt.date(int(text), 1, 1)
+        written = re.match(r"(\d{4})-(\d{2})-(\d{2})(?![\d-])", text)
+        if written:  # the right form, a day the calendar does not have (2024-02-30, 2023-13-01)
+            try:
+                dt.date(*map(int, written.groups()))
+            except ValueError as exc:
+                raise Invalid(f"the date {written.group()!r} does not exist ({exc})") from None
     raise Invalid(f"expected a date written YYYY-MM-DD, got {value!r}")
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from pipeline.references.checks import check_bibliography
 
 from .conftest import write
@@ -107,3 +109,43 @@ def test_a_control_word_in_an_address_is_read_without_its_ending_space(tmp_path)
     assert "'page': url holds LaTeX escapes, read as 'https://example.org/~user/page'" in text, text
     assert "'autre': url holds LaTeX escapes, read as 'https://example.org/~moi/a_b'" in text, text
     assert "~ user" not in text
+
+
+# -- check reports what the build refuses on reading the project (one place: builder.reading_errors) ---------
+
+GOOD = "---\ntitle: {title}\ndate: 2024-01-01\n---\n\nTexte.\n"
+
+
+def _check_and_build(root):
+    from click.testing import CliRunner
+
+    from pipeline.cli import cli
+
+    check = CliRunner().invoke(cli, ["check", "--root", str(root)], catch_exceptions=False)
+    build = CliRunner().invoke(cli, ["--root", str(root), "--format", "epub"], catch_exceptions=False)
+    return check, build
+
+
+@pytest.mark.parametrize("names", [("Notes de lecture.md", "notes_de-lecture.md"), ("Été.md", "ete.md"),
+                                   ("Carnet 3.md", "carnet-3.md")])
+def test_check_refuses_manuscripts_that_would_publish_under_one_name(project, names):
+    root = project({name: GOOD.format(title=f"T{i}") for i, name in enumerate(names)})
+    check, build = _check_and_build(root)
+    assert build.exit_code == 1 and check.exit_code == 1, check.output
+    errors = [line for line in check.output.splitlines() if line.startswith("error:")]
+    assert len(errors) == 2 and all(all(repr(n) in e for n in names) for e in errors), check.output
+    assert "2 error(s)" in check.output
+    assert "spaces, '-', '_' or punctuation give the same name" in check.output
+    assert "more than accents or case" not in build.output
+
+
+@pytest.mark.parametrize("date, says", [("2024-02-30", "the date '2024-02-30' does not exist"),
+                                        ("2023-13-01", "the date '2023-13-01' does not exist"),
+                                        ("30/02/2024", "expected a date written YYYY-MM-DD")])
+def test_check_reports_the_front_matter_errors_of_the_build(project, date, says):
+    root = project({"bad.md": f"---\ntitle: Bad\nlang: fr\ndate: {date}\n---\n\nTexte.\n",
+                    "bon.md": GOOD.format(title="Bon")})
+    check, build = _check_and_build(root)
+    assert build.exit_code == 1 and f"bad.md:4: date: {says}" in build.output, build.output
+    assert check.exit_code == 1 and f"bad.md:4: date: {says}" in check.output, check.output
+    assert "1 error(s)" in check.output
