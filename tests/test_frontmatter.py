@@ -256,3 +256,32 @@ def test_a_tag_table_value_make_book_cannot_read_is_a_warning_with_its_line(tmp_
     manuscript = read_manuscript(write(tmp_path / "z.md", '+++\ntitle = "Q"\n[extra]\nauthor = 3\n+++\n\nTexte.\n'))
     assert manuscript.warnings == (("front matter key 'extra.author' ignored: make-book cannot read 3 as the author",
                                     4),)
+
+
+# -- a ' #' after an unquoted value: YAML reads a comment, the value is cut -----------------------------------
+
+@pytest.mark.parametrize("line, key, read, fix", [
+    ("title: Carnet #3 de lecture", "title", "Carnet", 'title: "Carnet #3 de lecture"'),
+    ("subtitle: Notes  #2", "subtitle", "Notes", 'subtitle: "Notes  #2"'),
+    ('tags:\n  - "C#"\n  - lecture #lente', "tags", "lecture", '- "lecture #lente"'),
+])
+def test_a_value_cut_by_a_yaml_comment_is_a_warning_with_its_line(tmp_path, line, key, read, fix):
+    path = write(tmp_path / "a.md", f"---\nlang: fr\n{line}\n---\n\nTexte.\n")
+    warnings = read_manuscript(path).warnings
+    number = 3 + line.count("\n")
+    assert [(f"{key}: the text after '#' is a YAML comment, so the value read is {read!r}; "
+             f"quote the value: {fix}", number)] == [w for w in warnings if "YAML comment" in w[0]]
+
+
+def test_a_hash_in_quotes_in_a_word_or_after_a_flag_is_not_a_cut_value(tmp_path):
+    path = write(tmp_path / "a.md", '---\ntitle: "Carnet #3"\nsubtitle: Notes en C# et F#\n'
+                                    "draft: false  # publish\ndate: 2024-01-01 # day\n---\n\nTexte.\n")
+    manuscript = read_manuscript(path)
+    assert manuscript.front_matter["title"] == "Carnet #3" and not manuscript.warnings
+
+
+def test_the_build_warns_of_a_title_cut_by_a_comment(project):
+    root = project({"carnet.md": "---\ntitle: Carnet #3 de lecture\ndate: 2024-01-01\n---\n\nTexte.\n"})
+    result = CliRunner().invoke(cli, ["--root", str(root), "--format", "epub"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "carnet.md:2: title: the text after '#' is a YAML comment" in result.output, result.output

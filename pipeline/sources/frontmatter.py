@@ -70,6 +70,7 @@ class FrontMatter:
     body_line: int
     key_lines: dict[str, int] = field(default_factory=dict)
     first_line: int = 2  # the file line of the first line inside the delimiters
+    warnings: tuple[tuple[str, int | None], ...] = ()  # (message, file line) found while reading it
 
 
 def split_front_matter(text: str, path: Path) -> FrontMatter:
@@ -99,8 +100,8 @@ def _yaml(text: str, path: Path) -> FrontMatter:
     else:
         raise ManuscriptError("the front matter opened on line 1 is never closed", path=path, line=1,
                               hint="end the front matter with a line holding only '---'")
-    data, key_lines = _load_yaml("\n".join(lines[1:index]), path, first_line=2)
-    return FrontMatter(YAML, data, "\n".join(lines[index + 1:]), index + 2, key_lines)
+    data, key_lines, warnings = _load_yaml("\n".join(lines[1:index]), path, first_line=2)
+    return FrontMatter(YAML, data, "\n".join(lines[index + 1:]), index + 2, key_lines, warnings=warnings)
 
 
 def _delimited(text: str, path: Path, handler: BaseHandler | None, form: str, closer: str) -> FrontMatter:
@@ -217,7 +218,8 @@ class _Loader(yaml.SafeLoader):
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
 
 
-def _load_yaml(text: str, path: Path, first_line: int) -> tuple[dict[str, Any], dict[str, int]]:
+def _load_yaml(text: str, path: Path,
+               first_line: int) -> tuple[dict[str, Any], dict[str, int], tuple[tuple[str, int], ...]]:
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
@@ -236,7 +238,7 @@ def _load_yaml(text: str, path: Path, first_line: int) -> tuple[dict[str, Any], 
     finally:
         loader.dispose()
     if data is None:
-        return {}, {}
+        return {}, {}, ()
     if not isinstance(data, dict):
         kind = "a list" if isinstance(data, list) else "a single value"
         raise ManuscriptError(f"the front matter is {kind}, not a set of keys", path=path, line=first_line,
@@ -248,7 +250,30 @@ def _load_yaml(text: str, path: Path, first_line: int) -> tuple[dict[str, Any], 
             if isinstance(value_node, yaml.MappingNode):  # params: {author: …} is known as params.author
                 for sub_key, _ in value_node.value:
                     key_lines.setdefault(f"{key_node.value}.{sub_key.value}", first_line + sub_key.start_mark.line)
-    return {str(k): v for k, v in data.items()}, key_lines
+    return {str(k): v for k, v in data.items()}, key_lines, tuple(_cut_by_comments(text, node, first_line))
+
+
+def _cut_by_comments(text: str, node: yaml.Node, first_line: int, key: str = "", item: bool = False):
+    """A warning for each unquoted text value followed by `` #…`` on its line, which YAML reads as a
+    comment: ``title: Carnet #3 de lecture`` is the title "Carnet". Found from the scanner's marks
+    (where the plain value ends), so a ``#`` inside quotes or inside a word (``C#``) is not one."""
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            yield from _cut_by_comments(text, value_node, first_line, str(key_node.value))
+    elif isinstance(node, yaml.SequenceNode):
+        for element in node.value:
+            yield from _cut_by_comments(text, element, first_line, key, item=True)
+    elif (isinstance(node, yaml.ScalarNode) and node.style is None and node.tag == "tag:yaml.org,2002:str"
+          and node.value):
+        end = node.end_mark.index
+        line_end = text.find("\n", end)
+        rest = text[end:line_end if line_end >= 0 else len(text)]
+        if rest.lstrip(" \t").startswith("#") and rest[:1] in (" ", "\t"):
+            whole = (node.value + rest).rstrip()
+            quoted = f'"{whole}"' if '"' not in whole and "\\" not in whole else "'" + whole.replace("'", "''") + "'"
+            yield (f"{key or 'front matter'}: the text after '#' is a YAML comment, so the value read is "
+                   f"{node.value!r}; quote the value: {'- ' if item else key + ': ' if key else ''}{quoted}",
+                   first_line + node.end_mark.line)
 
 
 # -- generator keys → settings ----------------------------------------------------------
@@ -325,7 +350,7 @@ def normalise(front: FrontMatter, *, own_keys: set[str]) -> Normalised:
         if parsed is not None:
             values["date"] = parsed
     draft = _is_draft(lowered, front.data)
-    return Normalised(values, lines, draft, warnings)
+    return Normalised(values, lines, draft, [*front.warnings, *warnings])
 
 
 def _candidates(front: FrontMatter, lowered: dict[str, str], names: tuple[str, ...]):
