@@ -314,7 +314,7 @@ def _walk(value: Any, fix: Callable[[list[Node]], list[Node]], *, depth: int, fr
             items = fix(items)
         return items
     if isinstance(value, dict) and "t" in value:
-        if value["t"] in UNTOUCHED:
+        if value["t"] in UNTOUCHED or address_link(value):
             return value
         other = passage_lang(value)
         if other:  # a passage in another language: its own rules
@@ -328,6 +328,15 @@ def _walk(value: Any, fix: Callable[[list[Node]], list[Node]], *, depth: int, fr
     if isinstance(value, dict):  # a citation record: its prefix and suffix are inlines
         return {k: _walk(v, fix, depth=depth, french=french) for k, v in value.items()}
     return value
+
+
+def address_link(node: Node) -> bool:
+    """A link whose text is an address (its URL, a shortcode's video page): left as written, even
+    when the draft's spelling marks cut its text into pieces."""
+    from .editions.lines import is_address_text
+    from .pandoc import stringify
+
+    return node["t"] == "Link" and is_address_text(stringify(node["c"][1]), node["c"][2][0])
 
 
 INLINE_TYPES = {"Str", "Space", "SoftBreak", "LineBreak", "Emph", "Strong", "Underline", "Strikeout", "Superscript",

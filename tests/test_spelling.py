@@ -349,3 +349,35 @@ def test_margin_notes_of_nearby_marks_are_one_note_and_far_ones_are_not(project)
     text = " ".join(pdf_pages(next((root / "dist").rglob("essai*.pdf")), flat=True))
     assert "→ enfants · bibliothèque" in text and "→ élev" in text
     assert "→ bibliothèque ·" not in text and "· élev" not in text
+
+
+# -- addresses: no typography, no spelling marks inside a URL, in a draft or not ---------------------------------
+
+ADDRESSES = ("Regardez la vidéo :\n\n{{< youtube dQw4w9WgXcQ >}}\n\n"
+             "La page [https://x.org/a?b=c](https://x.org/a?b=c), la fiche "
+             "[www.exemple.org/page?id=3;x=2](https://www.exemple.org/page?id=3;x=2) et "
+             "l’adresse https://exemple.org/fautte?x=1 ; une fautte.\n")
+
+
+@pytest.mark.parametrize("draft", [True, False])
+def test_addresses_are_left_as_written_in_both_editions(project, draft):
+    root = project({"essai.md": HEAD + ADDRESSES}, bib={})
+    result = run(*(["--draft"] if draft else []), "--root", str(root))
+    assert result.exit_code == 0, result.output
+    epub = next((root / "dist").rglob("essai*.epub"))
+    with zipfile.ZipFile(epub) as archive:
+        pages = [etree.fromstring(archive.read(n)) for n in archive.namelist() if n.endswith(".xhtml")]
+    links = {a.get("href"): "".join(a.itertext()) for page in pages
+             for a in page.iter("{http://www.w3.org/1999/xhtml}a")}
+    assert links["https://www.youtube.com/watch?v=dQw4w9WgXcQ"] == "https://www.youtube.com/watch?v=dQw4w9WgXcQ"
+    assert links["https://x.org/a?b=c"] == "https://x.org/a?b=c"
+    assert links["https://www.exemple.org/page?id=3;x=2"] == "www.exemple.org/page?id=3;x=2"
+    text = " ".join("".join(page.itertext()) for page in pages)
+    assert "https://exemple.org/fautte?x=1" in text
+    marked = [span.text for page in pages for span in page.iter("{http://www.w3.org/1999/xhtml}span")
+              if span.get("class") == "misspelt"]
+    assert marked == (["fautte"] if draft else []), marked  # the word in the text, not the one in the address
+    printed = " ".join(pdf_pages(next((root / "dist").rglob("essai*.pdf")), flat=True))
+    for cut in ("watch\u202f?", "watch ?", "a\u202f?b", "id=3\u202f;", "fautte\u202f?"):
+        assert cut not in printed and cut not in text, cut
+    assert "x=1\u202f; une" in text  # the prose's own punctuation still gets its space

@@ -77,12 +77,19 @@ def breakable(address: str, *, inside_segments: bool = True) -> str:
 
 
 def _is_address_link(link: HtmlElement) -> bool:
-    href = (link.get("href") or "").removeprefix("mailto:")
-    text = link.text_content().strip()
+    return is_address_text(link.text_content(), link.get("href") or "")
+
+
+def is_address_text(text: str, href: str = "") -> bool:
+    """Whether a link's text (or any text, without ``href``) is an address: the link's own target,
+    with or without its scheme, or a URL, host, DOI or e-mail address. Such text is set as written:
+    no typography, no spelling marks, broken only at its separators."""
+    href = href.removeprefix("mailto:")
+    text = text.strip()
     if not text or href.startswith("#"):
         return False
     bare = href.split("://", 1)[-1].rstrip("/")
-    return text.rstrip("/") in (href.rstrip("/"), bare) or bool(ADDRESS.fullmatch(text))
+    return bool(href) and text.rstrip("/") in (href.rstrip("/"), bare) or bool(ADDRESS.fullmatch(text))
 
 
 def _mark(element: HtmlElement, name: str) -> None:

@@ -332,6 +332,13 @@ def _key(word: str) -> str:
 MARGIN_NOTE_SPAN = 90
 
 
+def _in_address(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` is part of an address written in the text (a URL, a DOI…)."""
+    from ..editions.lines import ADDRESS
+
+    return any(m.start() < end and start < m.end() for m in ADDRESS.finditer(text))
+
+
 def _note(classes: list[str], text: str) -> Node:
     return {"t": "Span", "c": [["", classes, []], [{"t": "Str", "c": text}]]}
 
@@ -363,6 +370,8 @@ def mark_findings(document, findings: list[Finding]) -> int:
     Findings of several words (a doubled word) are not marked. Returns the
     number of words marked.
     """
+    from ..typography import address_link
+
     spelling: dict[str, str] = {}
     grammar: dict[str, list[tuple[str, str, str]]] = {}
     for finding in findings:
@@ -396,7 +405,7 @@ def mark_findings(document, findings: list[Finding]) -> int:
         # The words of the Str items of this inline list, in order: (item, start, end, as written, key).
         stream = [(k, start, end, item["c"][start:end], word)
                   for k, item in enumerate(items) if type(item) is dict and item.get("t") == "Str"
-                  for start, end, word in word_stream(item["c"])]
+                  for start, end, word in word_stream(item["c"]) if not _in_address(item["c"], start, end)]
         offsets = _offsets(items)
         marks: dict[int, list[tuple[int, int, str]]] = {}
         groups: list[list[tuple[int, int, str]]] = []  # (item, start, suggestion) of marks near each other
@@ -437,7 +446,8 @@ def mark_findings(document, findings: list[Finding]) -> int:
         # are citations, whose text citeproc replaces.
         if type(value) is list:
             return marked_list(value)
-        if type(value) is dict and value.get("t") not in ("Header", "Cite") and "c" in value:
+        if type(value) is dict and value.get("t") not in ("Header", "Cite") and "c" in value \
+                and not address_link(value):  # a link whose text is its address: as written
             return {"t": value["t"], "c": visit(value["c"])}
         return value
 
