@@ -133,3 +133,52 @@ Voir la [lecture rapide](https://fr.wikipedia.org/wiki/Lecture_rapide), puis [@w
     draft = prepare(project_, project_.manuscripts()[0], draft=True)
     resolve_references(draft, project_root=project_.root)
     assert not any("still marked todo" in w for w in draft.warnings)  # drafts mark it in the text instead
+
+
+PARENT_BIB = """@book{k5,
+  title     = {Un livre collectif},
+  publisher = {Presses},
+  year      = {2020},
+  todo      = {ajouter l'ISBN},
+}
+@incollection{k4,
+  author    = {Blanc, Zoé},
+  title     = {Un chapitre},
+  crossref  = {k5},
+}
+@xdata{editeur,
+  publisher = {Presses},
+  todo      = {vérifier la ville},
+}
+@book{k6,
+  author = {Noir, Jean},
+  title  = {Un livre},
+  year   = {2021},
+  xdata  = {editeur},
+}
+@incollection{k7,
+  author   = {Roux, Léa},
+  title    = {Un autre chapitre},
+  crossref = {K5},
+}
+@book{k8,
+  author = {Gris, Paul},
+  title  = {Un livre complet},
+  year   = {2022},
+}
+"""
+
+
+@pytest.mark.parametrize("key, parent, line, todo", [
+    ("k4", "k5", 1, "ajouter l'ISBN"),  # crossref
+    ("k6", "editeur", 12, "vérifier la ville"),  # xdata
+    ("k7", "k5", 1, "ajouter l'ISBN"),  # crossref written in another case
+])
+def test_a_cited_entry_inheriting_from_a_todo_parent_warns(project, key, parent, line, todo):
+    text = f"---\ntitle: Court\ndate: 2024-05-01\nlang: fr\n---\n\nVoir [@{key}] et [@k8].\n"
+    root = project({"essai.md": text}, bib={"refs.bib": PARENT_BIB})
+    warnings = [w for w in _warnings(root) if "todo" in w]
+    assert len(warnings) == 1, warnings
+    assert warnings[0].startswith(f"manuscripts/essai.md:7: @{key} (bibliography/refs.bib:")
+    assert f"is cited but inherits from @{parent} (bibliography/refs.bib:{line}), still marked todo ({todo})" \
+        in warnings[0]

@@ -125,6 +125,23 @@ class Bibliography:
         entry = self.entries.get(key)
         return entry is not None and TODO_FIELD in entry.fields
 
+    def todo_parents(self, key: str) -> list[Entry]:
+        """The ``crossref``/``xdata`` parents (transitively) of ``key`` still marked todo, nearest first."""
+        found: list[Entry] = []
+        seen = {key}
+        todo = [key]
+        while todo:
+            entry = self.entries.get(todo.pop(0))
+            for name in _parents(entry) if entry is not None else ():
+                parent = parent_key(name, self.entries)
+                if parent is None or parent in seen:
+                    continue
+                seen.add(parent)
+                todo.append(parent)
+                if TODO_FIELD in self.entries[parent].fields:
+                    found.append(self.entries[parent])
+        return found
+
     def resolved(self, key: str) -> Entry:
         """The entry with what it inherits through ``crossref`` and ``xdata`` (biblatex §4.5.3)."""
         cache = self.__dict__.setdefault("_resolved", {})

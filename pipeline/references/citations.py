@@ -222,6 +222,17 @@ def warn_unfinished_entries(document: Document, report: ReferenceReport, project
     """A final edition warns once per cited entry still carrying its ``todo`` field, naming its file and line."""
     seen: set[str] = set()
     for ref in report.references:
+        if not ref.stub and ref.key and ref.key not in seen and ref.key in document.bibliography.entries:
+            # @k4 inherits from a parent still marked todo (crossref, xdata): k4 prints the parent's gaps
+            seen.add(ref.key)
+            child = document.bibliography.entries[ref.key]
+            for parent in document.bibliography.todo_parents(ref.key):
+                todo = " ".join(parent.fields.get("todo", "").split())
+                document.warn(f"@{ref.key} ({where(child.path, child.line, root=project_root)}) is cited but "
+                              f"inherits from @{parent.key} ({where(parent.path, parent.line, root=project_root)}), "
+                              "still marked todo" + (f" ({todo})" if todo else "")
+                              + f": it prints incomplete; complete @{parent.key} and delete its todo field", ref.line)
+            continue
         if not ref.stub or ref.key in seen:
             continue
         seen.add(ref.key)
