@@ -128,14 +128,14 @@ def remote_or_outside(address: str) -> bool:
 
 def sanitize(body: HtmlElement, document: Document, root: Path) -> None:
     """Clean ``body`` in place; warn about what was removed, refuse files outside ``root``."""
+    finder = Fixer(document)
     for kind in ("svg", "math"):  # may carry scripts or remote references of their own
         for element in body.xpath(f".//{kind}"):
             if kind == "math" and _made_by_pandoc(element, document.math_class):
                 continue
-            document.warn(f"raw <{kind}> removed: write it as an image file instead")
+            document.warn(f"raw <{kind}> removed: write it as an image file instead", finder.line(f"<{kind}"))
             remove_keeping_tail(element)
     _settle_math(body, document)
-    finder = Fixer(document)
     _settle_media(body, document, root)
     _warn_embeds(body, document, finder)
     _CLEANER(body)
