@@ -21,6 +21,7 @@ from lxml_html_clean import Cleaner
 from .document import Document
 from .editions.xhtml import Fixer
 from .references.identifiers import without_tracking
+from .references.citations import is_script_link, script_link_message
 from .references.citations import locate_image
 from .sources.images import find_image, placeholder_label
 from .render import remove_keeping_tail
@@ -138,6 +139,7 @@ def sanitize(body: HtmlElement, document: Document, root: Path) -> None:
     _settle_math(body, document)
     _settle_media(body, document, root)
     _warn_embeds(body, document, finder)
+    _warn_script_links(body, document, finder)
     _CLEANER(body)
     for element in body.xpath("|".join(f".//{name}" for name in REMOVED_ELEMENTS)):
         if element.getparent() is not None:
@@ -186,6 +188,38 @@ def sanitize(body: HtmlElement, document: Document, root: Path) -> None:
             document.warn(f"raw <{element.tag}> removed: it loads {address[:80]!r} from outside the book; to keep "
                           "its content, write it as text, or link to it", finder.line(f"<{element.tag}", address))
             remove_keeping_tail(element)
+    _settle_anchors(body, document, finder)
+
+
+def _warn_script_links(body: HtmlElement, document: Document, finder: Fixer) -> None:
+    """A raw link to ``javascript:`` (or ``vbscript:``) is warned with its line: the cleaner takes its address."""
+    for link in body.iter("a"):
+        href = link.get("href")
+        if href is not None and is_script_link(href):
+            document.warn(script_link_message(href), finder.line(*_href_needles(href)))
+
+
+def _settle_anchors(body: HtmlElement, document: Document, finder: Fixer) -> None:
+    """A raw link to an ``#id`` the text does not have is warned with its line and printed as text.
+
+    The ids are those of the whole tree (a book's chapter may link to another chapter's anchor).
+    Links pandoc wrote from Markdown were settled before (``references.citations``), the same way.
+    """
+    root = body.getroottree().getroot()
+    ids = {e.get("id") for e in root.iter() if isinstance(e.tag, str) and e.get("id")}
+    ids |= {a.get("name") for a in root.iter("a") if a.get("name")}
+    for link in list(body.iter("a")):
+        href = (link.get("href") or "").strip()
+        if not href.startswith("#") or href[1:] in ids or link.get("role") in ("doc-noteref", "doc-backlink"):
+            continue
+        document.warn(f"link to {href} points to no heading or anchor; printed as text",
+                      finder.line(*_href_needles(link.get("href"))))
+        link.attrib.pop("href")
+        link.tag = "span"
+
+
+def _href_needles(href: str) -> tuple[str, ...]:
+    return (f'href="{href}"', f"href='{href}'", f"href={href}", href)
 
 
 def _warn_embeds(body: HtmlElement, document: Document, finder: Fixer) -> None:

@@ -9,6 +9,7 @@ looked up to tell the author which line a problem is on.
 from __future__ import annotations
 
 import difflib
+import re
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
@@ -140,6 +141,15 @@ def _absolute(url: str, base_url: str | None) -> str | None:
     return urljoin(base_url, url) if base_url and url.startswith("/") and not url.startswith("//") else None
 
 
+def is_script_link(url: str) -> bool:
+    """Whether ``url`` runs a script (``javascript:``, ``vbscript:``), however a browser would read it."""
+    return re.sub(r"[\x00-\x20]+", "", url).lower().startswith(("javascript:", "vbscript:"))
+
+
+def script_link_message(url: str) -> str:
+    return f"link {url[:80]!r} is a script link (a book runs none); removed for safety, its text is printed"
+
+
 def analyse(document: Document, ids: set[str] | None = None) -> ReferenceReport:
     """Every citation and link of the document, in reading order, with its status."""
     report = ReferenceReport(manuscript=document.manuscript.path, draft=document.manuscript.draft)
@@ -186,6 +196,8 @@ def resolve_references(document: Document, *, project_root: Path) -> ReferenceRe
         if ref.status == UNMATCHED and document.settings.links != "keep":
             document.warn(f"link {ref.target} has no entry in the bibliography (make-book resolve looks it up "
                           "and writes one; mark it [text](url){.link} if it is not a work to cite)", ref.line)
+        elif ref.status == UNRESOLVED and is_script_link(ref.target):
+            document.warn(script_link_message(ref.target), ref.line)
         elif ref.status == UNRESOLVED:
             document.warn(f"link {ref.target!r} points nowhere outside the blog; printed as text (set base_url "
                           "in the front matter or make-book.toml, or map it in url_map)", ref.line)
