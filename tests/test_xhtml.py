@@ -101,6 +101,17 @@ def test_empty_heading_dropped_and_image_heading_named():
     assert any("billet.md:2:" in w and "named it" not in w and "'Le logo'" in w for w in warnings)
 
 
+def test_heading_levels_never_skip_one():
+    # Blog posts often open their sections at ### under the title; a raw <h4> may follow an <h2>.
+    body, warnings = fix("<h3>Début</h3>\n<p>a</p>\n<h2>Suite</h2>\n<p>b</p>\n<h4>Détail</h4>\n"
+                         "<h3>Autre détail</h3>\n<h5>Fin</h5>")
+    assert [h.tag for h in body.iter("h1", "h2", "h3", "h4", "h5", "h6")] == ["h2", "h2", "h3", "h3", "h4"]
+    skipped = [w for w in warnings if "so that no level is skipped" in w]
+    assert [w.split(":")[1] for w in skipped] == ["1", "5", "7"], warnings
+    body, warnings = fix("<h2>Un</h2>\n<h3>Deux</h3>\n<h2>Trois</h2>")  # in order: left as written
+    assert [h.tag for h in body.iter("h2", "h3")] == ["h2", "h3", "h2"] and not warnings
+
+
 def test_names_only_where_screen_readers_read_them_and_ruby_with_its_annotation():
     body, warnings = fix('<p>un</p>\n<pre aria-label="étiquette" dir="rtl">code</pre>\n'
                          '<nav aria-label="sommaire"><p>x</p></nav> <span role="note" aria-label="n">t</span>\n'

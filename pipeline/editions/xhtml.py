@@ -720,6 +720,26 @@ def _headings(body: HtmlElement, fixer: Fixer) -> None:
         fixer.warn("empty heading dropped (EPUB needs text in every heading): write its title or remove it",
                    f"\n{hashes}\n", f"\n{hashes} \n", f"<{heading.tag}")
         remove_keeping_tail(heading)
+    _heading_levels_in_order(body, fixer)
+
+
+def _heading_levels_in_order(body: HtmlElement, fixer: Fixer) -> None:
+    """No heading skips a level (a ``###`` right under the title becomes a level 2): screen readers and a
+    reading system's navigation read the levels as the outline (WCAG 2.2 technique G141; Ace's
+    ``heading-order``). The title above the text is level 1, so the text's first level is at most 2."""
+    previous = 1
+    for heading in list(body.iter("h1", "h2", "h3", "h4", "h5", "h6")):
+        if not _attached(heading, body):
+            continue
+        level = int(heading.tag[1])
+        if level > previous + 1:
+            fixer.warn(f"heading of level {level} ({' '.join(heading.text_content().split())[:40]!r}) under a "
+                       f"level {previous}: set as level {previous + 1}, so that no level is skipped; write it "
+                       f"with {'#' * (previous + 1)} to say so yourself",
+                       f"\n{'#' * level} ", f"<h{level}")
+            heading.tag = f"h{previous + 1}"
+            level = previous + 1
+        previous = level
 
 
 def _unique_ids(body: HtmlElement, fixer: Fixer) -> None:
