@@ -656,6 +656,11 @@ def watch(formats: tuple[str, ...], draft: bool, root: Path) -> None:
 
     from .editions.shelf import write_shelf
 
+    import signal
+
+    # A watcher started in the background by a non-interactive shell (a CI script, `cmd &`) inherits
+    # SIGINT ignored, and Python then never turns Ctrl-C / kill -INT into KeyboardInterrupt: hear it.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     project = open_project(root)
     formats = formats or FORMATS
     if "pdf" in formats:
