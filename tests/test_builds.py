@@ -60,6 +60,29 @@ def test_an_upgraded_tool_rebuilds_everything(two, monkeypatch):
     assert states(build(open_project(two))) == {"deux.md": "kept", "un.md": "kept"}
 
 
+def test_a_change_in_make_books_own_code_rebuilds_everything(two, tmp_path, monkeypatch):
+    """Same version number, other code (an edit in a checkout, a reinstall): the editions are rebuilt."""
+    from pipeline import cache
+
+    code = tmp_path / "pipeline"
+    shutil.copytree(cache.PACKAGE, code, ignore=shutil.ignore_patterns("__pycache__"))
+    digest = cache.code_digest.__wrapped__
+    assert digest(code) == cache.code_digest()  # content, not place or dates
+    monkeypatch.setattr(cache, "code_digest", lambda: digest(code))
+    assert states(build(open_project(two))) == {"deux.md": "built", "un.md": "built"}
+    assert states(build(open_project(two))) == {"deux.md": "kept", "un.md": "kept"}
+    module = code / "typography.py"
+    module.write_text(module.read_text(encoding="utf-8") + "\n# an edit\n", encoding="utf-8")
+    assert states(build(open_project(two))) == {"deux.md": "built", "un.md": "built"}
+    (code / "editions" / "new_module.py").write_text("X = 1\n", encoding="utf-8")
+    assert states(build(open_project(two))) == {"deux.md": "built", "un.md": "built"}
+    # What does not change the code keeps the editions: byte-code, a touched file.
+    (code / "__pycache__").mkdir()
+    (code / "__pycache__" / "typography.cpython-311.pyc").write_bytes(b"\0")
+    module.touch()
+    assert states(build(open_project(two))) == {"deux.md": "kept", "un.md": "kept"}
+
+
 def test_a_damaged_edition_or_cache_is_never_trusted(two):
     build(open_project(two))
     pdf = two / "dist" / "un.pdf"
