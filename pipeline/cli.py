@@ -219,8 +219,10 @@ def build(manuscripts: tuple[str, ...], out: Path | None, formats: tuple[str, ..
     failed = [r for r in results if not r.ok]
     from .editions.shelf import SHELF, has_drafts, write_shelf
 
-    # The shelf lists drafts only after a draft build: a final build rewrites a shelf that shows any.
-    if not manuscripts and (built or not (shelf_dir / SHELF).exists() or has_drafts(shelf_dir)):
+    # The shelf lists every edition in the output folder's cache, so a build of named manuscripts (or a
+    # book) refreshes it as a full build does. It lists drafts only after a draft build: a final build
+    # rewrites a shelf that shows any.
+    if built or not (shelf_dir / SHELF).exists() or has_drafts(shelf_dir):
         write_shelf(shelf_dir, project.config.lang, drafts=draft)
     kind = "built as drafts" if draft else "built"
     click.echo(f"{len(built)} {kind}, {len(kept)} up to date, {len(failed)} failed "

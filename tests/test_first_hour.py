@@ -202,6 +202,25 @@ def test_a_draft_has_its_own_files_and_is_marked_on_the_shelf(project):
     assert 'href="essai.draft.epub"' in (dist / "index.html").read_text(encoding="utf-8")
 
 
+def test_a_build_of_named_manuscripts_refreshes_the_shelf_as_a_full_build_does(project):
+    root = project({"essai.md": ESSAY, "autre.md": ESSAY.replace("title: Essai", "title: Autre")})
+    dist = root / "dist"
+    assert run("--root", str(root), "--format", "epub").exit_code == 0
+    # A named draft: the shelf lists the new draft edition, marked, beside the final ones.
+    result = run("build", "essai", "--draft", "--format", "epub", "--root", str(root))
+    assert result.exit_code == 0, result.output
+    assert "shelf: " in result.output
+    shelf = (dist / "index.html").read_text(encoding="utf-8")
+    assert 'href="essai.draft.epub"' in shelf and shelf.count('class="draft"') == 1, shelf
+    assert 'href="essai.epub"' in shelf and 'href="autre.epub"' in shelf
+    # A named final build of a new essay lists it, and hides the drafts again as a full final build does.
+    write(root / "manuscripts" / "neuf.md", ESSAY.replace("title: Essai", "title: Neuf"))
+    assert run("build", "neuf", "--format", "epub", "--root", str(root)).exit_code == 0
+    shelf = (dist / "index.html").read_text(encoding="utf-8")
+    assert 'href="neuf.epub"' in shelf and 'href="autre.epub"' in shelf and 'href="essai.epub"' in shelf
+    assert ".draft." not in shelf, shelf
+
+
 # -- Messages a person understands -----------------------------------------------------------------------------
 
 def test_warnings_of_an_up_to_date_manuscript_are_shown_again(project):
