@@ -4,7 +4,8 @@ PyYAML reports where its parser gave up, in its own terms ("expected <block
 end>, but found '<scalar>'"), often lines after the real mistake: a quote left
 open on line 2 swallows the next lines until another quote turns up. This
 module looks at the front matter's tokens and lines to name the mistake a
-person actually made (an unclosed quote, a tab, a colon inside a value, a list
+person actually made (an unclosed quote, a tab in the indentation or before a
+comment, a colon inside a value, a list
 left open…), the line where it is, and the fix.
 
 It is independent of how the front matter was split from the body, so any
@@ -49,9 +50,13 @@ def explain_yaml_error(text: str, error: yaml.YAMLError) -> YamlProblem:
     # A tab in the indentation, anywhere up to the failure: YAML forbids it.
     for number, line in enumerate(lines[:at + 1]):
         indent = line[:len(line) - len(line.lstrip(" \t"))]
-        if "\t" in indent or ("\t" in line and "'\\t'" in problem and number == at):
+        if "\t" in indent:
             return YamlProblem(number, "a tab is used to indent this line; YAML allows only spaces",
                                "indent with spaces instead of the tab (most editors convert tabs on request)")
+    # A tab elsewhere on the failing line (before a comment, after a colon, inside or after a value).
+    if "'\\t'" in problem and mark is not None and "\t" in lines[at]:
+        column = mark.column if lines[at][mark.column:mark.column + 1] == "\t" else lines[at].index("\t")
+        return _tab_problem(lines[at], at, column)
 
     # A quote opened and never closed, either up to the end or up to a later quote.
     quote = _unclosed_quote(text, error)
@@ -98,6 +103,37 @@ def explain_yaml_error(text: str, error: yaml.YAMLError) -> YamlProblem:
     words = problem or context or str(error)
     return YamlProblem(at, f"the front matter is not valid YAML ({words})",
                        "write one 'key: value' per line; put values containing ': ', '#' or quotes in quotes")
+
+
+def _tab_problem(line: str, number: int, column: int) -> YamlProblem:
+    """The tab at ``column`` of ``line``, outside its indentation, named by what surrounds it.
+
+    YAML 1.2 allows tabs as separation between tokens, but PyYAML (YAML 1.1), which
+    reads front matter, stops at a tab outside quotes and comments, so each place
+    gets its own fix: a space before a comment's '#', after a key's ':', inside a value.
+    """
+    start = column
+    while start > 0 and line[start - 1] in " \t":
+        start -= 1
+    end = column
+    while end < len(line) and line[end] in " \t":
+        end += 1
+    before, after = line[:start], line[end:]
+    fixed = f"{before} {after}".rstrip()
+    if not after.strip():
+        return YamlProblem(number, "a tab ends this line, after the value; the YAML reader refuses a tab there",
+                           f"remove the tab at the end of the line: {before}")
+    if after.startswith("#"):
+        return YamlProblem(number, "a tab separates the value from its comment ('#'); the YAML reader accepts "
+                           "only spaces there",
+                           f"put a space instead of the tab before the '#': {fixed}")
+    if before.rstrip().endswith(":") or before.rstrip().endswith("-") and not before.strip(" -"):
+        what = "the ':' of this key" if before.rstrip().endswith(":") else "the '-' of this list item"
+        return YamlProblem(number, f"a tab follows {what}; the YAML reader accepts only spaces there",
+                           f"put a space instead of the tab: {fixed}")
+    return YamlProblem(number, "a tab is inside this value; the YAML reader accepts a tab only inside quotes",
+                       f"write a space instead of the tab: {fixed} (or put the value in double quotes, "
+                       "writing the tab as \\t, if it belongs there)")
 
 
 def _unclosed_quote(text: str, error: yaml.YAMLError) -> tuple[int, str] | None:
