@@ -13,8 +13,12 @@ For each test essay, from its PDF (``pdftotext -bbox-layout``, poppler-utils):
 - hyphenated line-ends: lines ending with the hyphen WeasyPrint adds (U+2010),
   as a share of the text lines (lines of two words or more);
 - longest run of hyphenated lines in a row;
-- loose lines: justified lines whose word spaces are over twice the normal
-  space (the median space of the document);
+- loose lines: lines whose word spaces are on average over twice the font's
+  natural space; tight lines: under two thirds of it (TeX lets a space shrink
+  by a third at most). The natural space is the text face's own (Charis SIL:
+  600 units of 2048, 0.293 em), scaled to each line's type size, which is read
+  from the height of its words' boxes (ascent + descent of the face); not a
+  median of the document's spaces, which moves with the way lines are broken;
 - pages, and the best of three cold PDF builds (seconds).
 
 The issue's targets: at most 5% hyphenated line-ends on every essay, runs of at
@@ -117,15 +121,24 @@ def build_once(root: Path, name: str, out: Path, code: Path | None = None) -> fl
     return elapsed
 
 
-def lines_of(pdf: Path) -> list[list[list[tuple[float, float, str]]]]:
-    """Per block, per line, its words as (xMin, xMax, text), from pdftotext -bbox-layout."""
+def space_per_height(font: Path = REPO / "styles" / "fonts" / "CharisSIL-Regular.ttf") -> float:
+    """The face's natural word space as a share of the height pdftotext gives its words (ascent + descent)."""
+    from fontTools.ttLib import TTFont
+
+    with TTFont(font, lazy=True) as face:
+        return face["hmtx"]["space"][0] / (face["hhea"].ascent - face["hhea"].descent)
+
+
+def lines_of(pdf: Path) -> list[list[list[tuple[float, float, str, float]]]]:
+    """Per block, per line, its words as (xMin, xMax, text, height), from pdftotext -bbox-layout."""
     xml = subprocess.run(["pdftotext", "-bbox-layout", str(pdf), "-"], capture_output=True, check=True).stdout
     tree = ElementTree.fromstring(xml)
     blocks = []
     for block in tree.iter(f"{XHTML}block"):
         lines = []
         for line in block.iter(f"{XHTML}line"):
-            words = [(float(w.get("xMin")), float(w.get("xMax")), w.text or "") for w in line.iter(f"{XHTML}word")]
+            words = [(float(w.get("xMin")), float(w.get("xMax")), w.text or "",
+                      float(w.get("yMax")) - float(w.get("yMin"))) for w in line.iter(f"{XHTML}word")]
             if words:
                 lines.append(words)
         blocks.append(lines)
@@ -134,6 +147,7 @@ def lines_of(pdf: Path) -> list[list[list[tuple[float, float, str]]]]:
 
 def measure(pdf: Path) -> dict[str, float]:
     blocks = lines_of(pdf)
+    space = space_per_height()
     text_lines = [line for block in blocks for line in block if len(line) >= 2]
     hyphenated = sum(1 for line in text_lines if line[-1][2].endswith(AUTO_HYPHEN))
     longest = 0
@@ -142,19 +156,20 @@ def measure(pdf: Path) -> dict[str, float]:
         for line in block:
             run = run + 1 if line[-1][2].endswith(AUTO_HYPHEN) else 0
             longest = max(longest, run)
-    gaps = [b[0] - a[1] for line in text_lines for a, b in zip(line, line[1:])]
-    normal = statistics.median(gaps) if gaps else 0
-    loose = 0
+    loose = tight = 0
     for block in blocks:
-        for line in block[:-1]:  # a paragraph's last line is not justified
+        for line in block:  # a paragraph's last line keeps natural spaces: neither loose nor tight
             spaces = [b[0] - a[1] for a, b in zip(line, line[1:])]
-            if len(spaces) >= 2 and max(spaces) < 10 * normal and statistics.mean(spaces) > 2 * normal:
-                loose += 1
+            normal = space * statistics.median(word[3] for word in line)
+            if len(spaces) < 2 or max(spaces) > 10 * normal:  # a table row, a leader, a title spread out
+                continue
+            loose += statistics.mean(spaces) > 2 * normal
+            tight += statistics.mean(spaces) < 2 / 3 * normal
     pages = int(next(l for l in subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True,
                                                 check=True).stdout.splitlines() if l.startswith("Pages:")).split()[1])
     return {"lines": len(text_lines), "hyphenated": hyphenated,
             "hyphenated_pct": 100 * hyphenated / max(1, len(text_lines)), "longest_run": longest,
-            "loose": loose, "pages": pages}
+            "loose": loose, "tight": tight, "pages": pages}
 
 
 def main() -> None:
@@ -163,6 +178,8 @@ def main() -> None:
     parser.add_argument("--against", type=Path, help="compare with figures saved earlier")
     parser.add_argument("--keep", type=Path, help="copy the PDFs into this folder")
     parser.add_argument("--baseline", help="a git commit to measure as well, interleaved with ours")
+    parser.add_argument("--runs", type=int, default=3, help="builds of each essay (the best time is kept)")
+    parser.add_argument("--only", nargs="*", help="measure only these essays")
     options = parser.parse_args()
     os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     results: dict[str, dict[str, float]] = {}
@@ -176,8 +193,10 @@ def main() -> None:
                                      check=True).stdout
             subprocess.run(["tar", "-x", "-C", str(code)], input=archive, check=True)
         for name, root in essays(Path(tmp)).items():
+            if options.only and name not in options.only:
+                continue
             ours, theirs = [], []
-            for _ in range(3):
+            for _ in range(options.runs):
                 ours.append(build_once(root, name, Path(tmp) / "out" / name))
                 if code is not None:
                     theirs.append(build_once(root, name, Path(tmp) / "base" / name, code))
@@ -189,15 +208,16 @@ def main() -> None:
                 options.keep.mkdir(parents=True, exist_ok=True)
                 shutil.copy(pdf, options.keep / pdf.name)
     before = baseline or (json.loads(options.against.read_text()) if options.against else {})
-    header = f"{'essay':24} {'lines':>5} {'hyph':>5} {'hyph %':>7} {'run':>4} {'loose':>5} {'pages':>5} {'build s':>8}"
-    print(header + ("   vs before: hyph % / run / loose / pages / time" if before else ""))
+    header = (f"{'essay':24} {'lines':>5} {'hyph':>5} {'hyph %':>7} {'run':>4} {'loose':>5} {'tight':>5} "
+              f"{'pages':>5} {'build s':>8}")
+    print(header + ("   vs before: hyph % / run / loose / tight / pages / time" if before else ""))
     for name, r in results.items():
         row = (f"{name:24} {r['lines']:5d} {r['hyphenated']:5d} {r['hyphenated_pct']:6.1f}% {r['longest_run']:4d} "
-               f"{r['loose']:5d} {r['pages']:5d} {r['seconds']:8.2f}")
+               f"{r['loose']:5d} {r['tight']:5d} {r['pages']:5d} {r['seconds']:8.2f}")
         if name in before:
             b = before[name]
-            row += (f"   {b['hyphenated_pct']:.1f}% / {b['longest_run']} / {b['loose']} / {b['pages']} / "
-                    f"{r['seconds'] / b['seconds']:.2f}×")
+            row += (f"   {b['hyphenated_pct']:.1f}% / {b['longest_run']} / {b['loose']} / {b.get('tight', '-')} / "
+                    f"{b['pages']} / {r['seconds'] / b['seconds']:.2f}×")
         print(row)
     if options.save:
         options.save.write_text(json.dumps(results, indent=1) + "\n")
