@@ -249,13 +249,17 @@ class BookSettings:
     lang: str | None = None  # default: the project's, else the first chapter's
     date: dt.date | None = None  # default: the build date
     bibliography: str = "book"  # "book": one bibliography at the end; "chapter": one at the end of each chapter
+    # Works listed without being cited, for the whole book (default: make-book.toml's nocite). With
+    # bibliography = "chapter" they close the book under "Further reading"; a chapter's own front-matter
+    # nocite goes to that chapter's bibliography.
+    nocite: tuple[str, ...] | None = None
 
     @property
     def chapters(self) -> tuple[str, ...]:
         return tuple(name for part in self.parts for name in part.chapters)
 
 
-BOOK_KEYS = {"title", "subtitle", "author", "lang", "date", "chapters", "parts", "bibliography"}
+BOOK_KEYS = {"title", "subtitle", "author", "lang", "date", "chapters", "parts", "bibliography", "nocite"}
 
 
 def _books(value: Any) -> tuple[BookSettings, ...]:
@@ -299,7 +303,7 @@ def _books(value: Any) -> tuple[BookSettings, ...]:
             author=_texts(table["author"]) if "author" in table else (),
             lang=_lang(table["lang"]) if "lang" in table else None,
             date=_date(table["date"]) if "date" in table else None,
-            bibliography=bibliography))
+            bibliography=bibliography, nocite=_nocite(table["nocite"]) if "nocite" in table else None))
     return tuple(books)
 
 

@@ -9,6 +9,9 @@ TERMS: dict[str, dict[str, str]] = {
     "abstract": {"fr": "Résumé", "en": "Abstract"},
     "bibliography": {"fr": "Bibliographie", "en": "References", "de": "Literatur", "es": "Bibliografía",
                      "it": "Bibliografia"},
+    # A book with a bibliography per chapter: the book-wide nocite's works no chapter cites, at its end.
+    "further_reading": {"fr": "Bibliographie complémentaire", "en": "Further reading", "de": "Weiterführende Literatur",
+                        "es": "Lecturas complementarias", "it": "Letture consigliate"},
     "notes": {"fr": "Notes", "en": "Notes"},
     "cover": {"fr": "Couverture", "en": "Cover"},
     "titlepage": {"fr": "Page de titre", "en": "Title page"},

@@ -58,6 +58,7 @@ def test_books_are_read_from_the_project_file(project):
     ('[books.x]\ntitle = "X"\nchapters = ["a", "a.md"]\n', "listed twice"),
     ('[books.x]\ntitle = "X"\nchapters = ["a"]\nsommaire = true\n', "unknown key 'sommaire' in [books.x]"),
     ('[books.x]\ntitle = "X"\nchapters = ["a"]\nbibliography = "part"\n', "expected one of book, chapter"),
+    ('[books.x]\ntitle = "X"\nchapters = ["a"]\nnocite = "@a b!"\n', "'b!' is not a citation key"),
     ('[books."a b"]\ntitle = "X"\nchapters = ["a"]\n', "letters, digits"),
 ])
 def test_a_wrong_book_table_is_an_error_naming_it(project, table, message):
@@ -294,6 +295,63 @@ def test_each_chapter_ends_with_its_own_bibliography(parts_book):
         assert all(not href.startswith("#ref-") for href in links)
         heading = xhtml.xpath("//x:section[@id=$id]/x:h3/text()", namespaces=NS, id=f"{slug}-bibliography")
         assert heading == ["References"]
+
+
+NOCITE_BIB = """
+@book{barthes1973plaisir, author = {Barthes, Roland}, title = {Le Plaisir du texte}, publisher = {Seuil}, year = {1973}}
+@book{perec1974especes, author = {Perec, Georges}, title = {Espèces d'espaces}, publisher = {Galilée}, year = {1974}}
+@book{sontag1966against, author = {Sontag, Susan}, title = {Against Interpretation}, publisher = {Farrar}, year = {1966}}
+"""
+
+
+def entry_ids(epub: Path) -> dict[str, list[str]]:
+    """Each page of the EPUB → the ids of the bibliography entries on it."""
+    with zipfile.ZipFile(epub) as archive:
+        pages = [n for n in archive.namelist() if n.endswith(".xhtml")]
+    found = {}
+    for name in pages:
+        ids = epub_xml(epub, name).xpath("//x:div[starts-with(@id, 'ref-') or contains(@id, '-ref-')]/@id",
+                                         namespaces=NS)
+        if ids:
+            found[name.removeprefix("EPUB/")] = ids
+    return found
+
+
+def test_nocite_in_a_book_goes_where_it_is_written(project):
+    """A chapter's own nocite: its bibliography; the book's (make-book.toml, or the book table): a last
+    section of the works no chapter cites, "Bibliographie complémentaire"; one bibliography: all of them."""
+    from .conftest import SAMPLE_BIB
+
+    root = project({
+        "a.md": HEAD.format(title="Premier", month=1, lang="fr") + "Un lecteur [@eco1985lector].\n",
+        "b.md": HEAD.format(title="Second", month=2, lang="fr").replace("lang: fr", "lang: fr\nnocite: '@perec1974especes'")
+        + "Un réseau [@lecun2015deep].\n",
+    }, bib={"refs.bib": SAMPLE_BIB + NOCITE_BIB})
+    toml = root / "make-book.toml"
+    book = '[books.duo]\ntitle = "Duo"\nchapters = ["a", "b"]\nbibliography = "{mode}"\n'
+    write(toml, 'nocite = "@barthes1973plaisir"\n\n' + book.format(mode="chapter"))
+    dist = root / "dist"
+    assert run("build", "duo", "--format", "epub", "--root", str(root)).exit_code == 0
+    assert entry_ids(dist / "duo.epub") == {"ch01.xhtml": ["a-ref-eco1985lector"],
+                                            "ch02.xhtml": ["b-ref-lecun2015deep", "b-ref-perec1974especes"],
+                                            "bibliography.xhtml": ["ref-barthes1973plaisir"]}
+    nav = epub_xml(dist / "duo.epub", "EPUB/nav.xhtml")
+    assert nav.xpath("//x:nav[@epub:type='toc']//x:a[@href='bibliography.xhtml']/text()", namespaces=NS) == [
+        "Bibliographie complémentaire"]
+    assert not run_epubcheck(dist / "duo.epub")
+    # The book table's nocite wins over make-book.toml's; '@*' is every entry that no chapter lists.
+    write(toml, 'nocite = "@barthes1973plaisir"\n\n' + book.format(mode="chapter") + 'nocite = "@*"\n')
+    assert run("build", "duo", "--format", "epub", "--root", str(root)).exit_code == 0
+    assert entry_ids(dist / "duo.epub")["bibliography.xhtml"] == ["ref-barthes1973plaisir", "ref-sontag1966against"]
+    # A book-wide nocite that the chapters already cite adds no section.
+    write(toml, book.format(mode="chapter") + 'nocite = ["@eco1985lector", "@perec1974especes"]\n')
+    assert run("build", "duo", "--format", "epub", "--root", str(root)).exit_code == 0
+    assert "bibliography.xhtml" not in entry_ids(dist / "duo.epub")
+    # One bibliography for the book: every nocite, the book's and each chapter's, goes into it.
+    write(toml, 'nocite = "@barthes1973plaisir"\n\n' + book.format(mode="book"))
+    assert run("build", "duo", "--format", "epub", "--root", str(root)).exit_code == 0
+    assert entry_ids(dist / "duo.epub") == {"bibliography.xhtml": [
+        "ref-barthes1973plaisir", "ref-eco1985lector", "ref-lecun2015deep", "ref-perec1974especes"]}
 
 
 def test_both_books_pass_ace(sample_book, parts_book):

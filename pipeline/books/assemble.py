@@ -192,11 +192,18 @@ def book_document(project: Project, book: BookSettings, chapters: list[Chapter],
     from ..references.citations import element_ids, place_bibliography
     from ..terms import format_date
     from ..typography import typeset_text
+    from .citations import book_nocite, chapter_nocite, joined_nocite
 
     first = chapters[0].document
     lang = book.lang or project.config.lang or first.lang
+    # nocite: the book's own with one bibliography per chapter (each chapter lists its own, see
+    # books.citations); with one bibliography for the book, every chapter's too.
+    nocite = book_nocite(project.config, book)
+    if book.bibliography == "book":
+        nocite = joined_nocite(nocite, *(chapter_nocite(c.document) for c in chapters))
     settings = merge(project.config, {"title": book.title, "subtitle": book.subtitle, "author": book.author or
-                                      first.settings.author, "lang": lang, "date": book.date or build_time().date()})
+                                      first.settings.author, "lang": lang, "date": book.date or build_time().date(),
+                                      "nocite": nocite})
     blocks: list[Node] = []
     current_part: str | None = None
     for chapter in chapters:

@@ -8,6 +8,14 @@ chapter's blocks go through pandoc's citeproc alone, in the book's citation
 style and language, and the ids citeproc writes (``ref-KEY`` for each entry,
 ``#ref-KEY`` for each citation's link) get the slug too: two chapters citing
 the same work each list it, and their entries never share an id.
+
+``nocite`` follows where it is written, as a Pandoc or Quarto user expects of
+a document made of documents: a chapter's own front matter lists its works in
+that chapter's bibliography; the book's (its table's ``nocite``, else
+make-book.toml's) is about no chapter in particular, so its works that no
+chapter lists close the book in one more section, "Further reading"
+(« Bibliographie complémentaire »). With ``bibliography = "book"`` every
+``nocite`` goes to the one bibliography.
 """
 
 from __future__ import annotations
@@ -15,9 +23,11 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from ..config import BookSettings, Settings
 from ..document import Document
-from ..pandoc import Node, walk
+from ..pandoc import Node, inlines, iter_nodes, walk
 from ..references.styles import CitationStyle
+from ..terms import localised
 
 REFS = "refs"  # the div pandoc's citeproc fills with the bibliography
 ENTRY_PREFIX = "ref-"  # pandoc's id of each entry: ref-KEY
@@ -40,21 +50,74 @@ def chapter_spans(blocks: list[Node]) -> list[tuple[str, int, int]]:
     return spans
 
 
-def format_chapter_citations(document: Document, style: CitationStyle | None) -> None:
-    """Run citeproc on each chapter of ``document`` alone, in place (``bibliography = "chapter"``)."""
+def book_nocite(config: Settings, book: BookSettings) -> tuple[str, ...]:
+    """The book-wide ``nocite``: the book table's, else make-book.toml's (keys; ``*`` for every entry)."""
+    return book.nocite if book.nocite is not None else config.nocite
+
+
+def chapter_nocite(document: Document) -> tuple[str, ...]:
+    """The ``nocite`` of the chapter's own front matter (not the one make-book.toml gives every essay)."""
+    return tuple(document.manuscript.front_matter.get("nocite", ()))
+
+
+def joined_nocite(*groups: tuple[str, ...]) -> tuple[str, ...]:
+    """Several ``nocite`` lists as one, in order, each key once; ``("*",)`` if any lists every entry."""
+    keys = [key for group in groups for key in group]
+    return ("*",) if "*" in keys else tuple(dict.fromkeys(keys))
+
+
+def format_chapter_citations(document: Document, style: CitationStyle | None,
+                             nocite: dict[str, tuple[str, ...]] | None = None) -> None:
+    """Run citeproc on each chapter of ``document`` alone, in place (``bibliography = "chapter"``).
+
+    ``nocite``: each chapter's own (slug → keys), listed in its bibliography.
+    ``document.settings.nocite`` is the book's: its works that no chapter cites
+    or lists go to a last section, :func:`further_reading`.
+    """
     from ..render import format_citations
 
+    nocite = nocite or {}
     blocks = document.ast["blocks"]
     formatted: list[Node] = []
+    listed: set[str] = set()
     done = 0
     for slug, start, stop in chapter_spans(blocks):
         formatted += blocks[done:start]
+        own = nocite.get(slug, ())
+        listed |= {c["citationId"] for node in iter_nodes(blocks[start:stop]) if node["t"] == "Cite"
+                   for c in node["c"][0]} | set(own)
         chapter = replace(document, ast={**document.ast, "blocks": _renamed(blocks[start:stop], f"{slug}-{REFS}", REFS)},
-                          warnings=document.warnings)
+                          settings=replace(document.settings, nocite=own), warnings=document.warnings)
         format_citations(chapter, style)
         formatted += _prefixed_entries(chapter.ast["blocks"], slug)
         done = stop
-    document.ast["blocks"] = formatted + blocks[done:]
+    document.ast["blocks"] = formatted + blocks[done:] + further_reading(document, style, listed)
+
+
+def further_reading(document: Document, style: CitationStyle | None, listed: set[str]) -> list[Node]:
+    """The book-wide ``nocite``'s works that no chapter cites or lists: a last section of the book
+    (id ``bibliography``, as the book's bibliography), or nothing.
+
+    ``*`` stands for every entry of the book's .bib files. The section's title is
+    the term ``further_reading`` in the book's language.
+    """
+    from ..render import format_citations
+
+    wanted = document.settings.nocite
+    if not wanted or document.settings.suppress_bibliography or "*" in listed:
+        return []
+    keys = document.bibliography.entries if "*" in wanted else wanted
+    remaining = tuple(key for key in keys if key not in listed)
+    if not remaining:
+        return []
+    title = localised("further_reading", document.lang)
+    section = replace(document, ast={**document.ast, "blocks": [
+        {"t": "Header", "c": [2, ["bibliography", ["unnumbered", "bibliography", "further-reading"], []],
+                              inlines(title)]},
+        {"t": "Div", "c": [[REFS, [], []], []]}]}, settings=replace(document.settings, nocite=remaining),
+        warnings=document.warnings)
+    format_citations(section, style)
+    return section.ast["blocks"]
 
 
 def _renamed(blocks: list[Node], old: str, new: str) -> list[Node]:
