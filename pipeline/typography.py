@@ -149,12 +149,7 @@ def _pair_in(items: list[Node], marks: tuple[tuple[str, str], ...] | None) -> li
     if not any(leaf["t"] == _MARK for leaf in leaves):
         return items
     depth: list[int] = []
-    for index, leaf in enumerate(leaves):
-        if leaf["t"] != _MARK:
-            continue
-        before = _edge(leaves[index - 1], last=True) if index else " "
-        after = _edge(leaves[index + 1], last=False) if index + 1 < len(leaves) else " "
-        opening = _is_opening(leaf["c"], before, after)
+    for index, leaf, opening, before in _classified_marks(leaves):
         if opening is None:
             leaf["c"] = {"text": leaf["c"]["text"]}
             continue
@@ -168,6 +163,19 @@ def _pair_in(items: list[Node], marks: tuple[tuple[str, str], ...] | None) -> li
         else:
             leaf["c"] = {"text": leaf["c"]["text"]}  # a closing mark with nothing open: left as written
     return _settle_marks(items)
+
+
+def _classified_marks(leaves: list[Node]):
+    """Each double quotation mark among a paragraph's ``leaves`` (see :func:`_expose_marks`), classed by
+    what it touches: ``(index, leaf, opening, before)``, ``opening`` True, False, or None for a mark that
+    is no quotation mark, ``before`` the character before it. The one walk :func:`pair_quotes` prints
+    by and :func:`quote_problems` checks by, so both always class a mark alike."""
+    for index, leaf in enumerate(leaves):
+        if leaf["t"] != _MARK:
+            continue
+        before = _edge(leaves[index - 1], last=True) if index else " "
+        after = _edge(leaves[index + 1], last=False) if index + 1 < len(leaves) else " "
+        yield index, leaf, _is_opening(leaf["c"], before, after), before
 
 
 def _is_opening(mark: dict, before: str, after: str) -> bool | None:
@@ -614,12 +622,7 @@ def _check_paragraph(items: list[Node], marks, problems: list, running: list) ->
     _expose_marks(items, leaves, _DOUBLE_MARKS if marks == FRENCH_QUOTES else '“”"')
     stack = list(running)
     first_text = next((i for i, leaf in enumerate(leaves) if leaf["t"] not in BREAKS), None)
-    for index, leaf in enumerate(leaves):
-        if leaf["t"] != _MARK:
-            continue
-        before = _edge(leaves[index - 1], last=True) if index else " "
-        after = _edge(leaves[index + 1], last=False) if index + 1 < len(leaves) else " "
-        opening = _is_opening(leaf["c"], before, after)
+    for index, leaf, opening, before in _classified_marks(leaves):
         if opening is None:
             continue
         needles = _needles(leaves, index)
