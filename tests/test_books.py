@@ -183,6 +183,35 @@ def test_the_colophon_closes_the_book_on_a_verso(sample_book):
     assert spine[-1] == "colophon.xhtml"
 
 
+def test_the_epub_of_a_book_opens_with_title_page_contents_and_half_title(sample_book):
+    """As the PDF: title page, contents, half-title, then the text; each named in the landmarks (EPUB 3
+    Structural Semantics: titlepage, toc, halftitlepage), none of them in the contents; an essay keeps its own."""
+    epub = sample_book / "carnets.epub"
+    opf = epub_xml(epub, "EPUB/content.opf")
+    spine = [opf.find(f".//opf:item[@id='{ref}']", NS).get("href")
+             for ref in opf.xpath("//opf:spine/opf:itemref/@idref", namespaces=NS)]
+    assert spine[:5] == ["cover.xhtml", "titlepage.xhtml", "nav.xhtml", "halftitle.xhtml", "ch01.xhtml"], spine
+    title = epub_xml(epub, "EPUB/titlepage.xhtml").find(".//x:body/x:section", NS)
+    assert title.get(f"{{{EPUB}}}type") == "titlepage"
+    assert [" ".join("".join(e.itertext()).split()) for e in title] == [
+        "Carnets de lecture", "Essais sur la lecture", "Anne Bé", title[-1].text]
+    half = epub_xml(epub, "EPUB/halftitle.xhtml").find(".//x:body/x:section", NS)
+    assert half.get(f"{{{EPUB}}}type") == "halftitlepage"
+    assert ["".join(e.itertext()) for e in half] == ["Carnets de lecture", "Essais sur la lecture"]
+    nav = epub_xml(epub, "EPUB/nav.xhtml")
+    marks = nav.xpath("//x:nav[@id='landmarks']//x:a", namespaces=NSE)
+    assert [(a.get(f"{{{EPUB}}}type"), a.get("href")) for a in marks][:4] == [
+        ("cover", "cover.xhtml"), ("titlepage", "titlepage.xhtml"), ("toc", "nav.xhtml#toc"),
+        ("bodymatter", "ch01.xhtml")]
+    assert not nav.xpath("//x:nav[@id='toc']//x:a[starts-with(@href, 'halftitle') or starts-with(@href, 'title')]",
+                         namespaces=NSE)
+    assert not run_epubcheck(epub)
+    # An essay of the same project has no half-title, and no contents page in its spine.
+    essay = epub_xml(sample_book / "lire-avec-les-machines.epub", "EPUB/content.opf")
+    assert "halftitle.xhtml" not in essay.xpath("//opf:item/@href", namespaces=NS)
+    assert "nav" not in essay.xpath("//opf:spine/opf:itemref/@idref", namespaces=NS)
+
+
 def test_a_chapter_opening_has_no_running_head_only_its_folio(sample_book):
     pages = pdf_pages(sample_book / "carnets.pdf", flat=True)
     contents = next(p for p in pages if p.startswith("Table des matières"))

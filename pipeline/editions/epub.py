@@ -120,7 +120,10 @@ def write_epub(rendered: Rendered, target: Path, *, stylesheet: Path, fonts: lis
               **{"class": "cover"}), **{EPUB_TYPE: "cover"}), epub_type="cover", in_toc=False)
     title_page = Page("titlepage.xhtml", localised("titlepage", lang), title_page_body(rendered),
                       epub_type="frontmatter titlepage", in_toc=False)
-    all_pages = [cover_page, title_page, *pages]
+    # A book opens as a printed one does: title page, contents (the navigation document, in the spine),
+    # then the half-title just before the text, as Standard Ebooks places it (its "halftitlepage").
+    front = [title_page, half_title_page(doc.title, settings.subtitle, lang)] if doc.book else [title_page]
+    all_pages = [cover_page, *front, *pages]
     if doc.draft:
         for page in all_pages[1:]:
             page.body.insert(0, E.P(localised("draft", lang).upper(), **{"class": "draft-banner"}))
@@ -135,12 +138,14 @@ def write_epub(rendered: Rendered, target: Path, *, stylesheet: Path, fonts: lis
         items[page.name] = item
 
     nav = epub.EpubItem(uid="nav", file_name="nav.xhtml", media_type="application/xhtml+xml",
-                        content=nav_page(doc.title, all_pages, lang))
+                        content=nav_page(doc.title, all_pages, lang, in_spine=doc.book))
     nav.properties = ["nav"]
     book.add_item(nav)
     book.toc = ncx_toc(all_pages)
     book.add_item(epub.EpubNcx())
     book.spine = [items[page.name] for page in all_pages]
+    if doc.book:  # the book's contents, read after its title page as in print
+        book.spine.insert(2, nav)
 
     stream = io.BytesIO()
     try:
@@ -359,6 +364,15 @@ def collect_images(pages: list[Page]) -> dict[str, Path]:
     return images
 
 
+def half_title_page(title: str, subtitle: str | None, lang: str) -> Page:
+    """A book's half-title: its title alone (and subtitle), ``epub:type="halftitlepage"`` (EPUB 3 Structural
+    Semantics Vocabulary), not in the contents; the PDF prints it on page 1 (:func:`pipeline.books.matter.half_title`)."""
+    section = E.SECTION(E.H1(title, **{"class": "title"}), **{EPUB_TYPE: "halftitlepage", "class": "halftitle"})
+    if subtitle:
+        section.append(E.P(subtitle, **{"class": "subtitle"}))
+    return Page("halftitle.xhtml", title, section, epub_type="frontmatter halftitlepage", in_toc=False)
+
+
 def title_page_body(rendered: Rendered) -> HtmlElement:
     """The title page, with the epigraph and abstract that the PDF prints on a page of their own."""
     doc = rendered.document
@@ -431,8 +445,11 @@ def xhtml_document(title: str, lang: str, *content: etree._Element, extra_head: 
     return b'<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html>\n' + etree.tostring(tree, encoding="utf-8")
 
 
-def nav_page(title: str, pages: list[Page], lang: str) -> bytes:
+def nav_page(title: str, pages: list[Page], lang: str, *, in_spine: bool = False) -> bytes:
     """The EPUB 3 navigation document: nested contents and landmarks, in the book's language.
+
+    ``in_spine``: the document is also read as the book's contents page (a book
+    of essays), so the landmarks name it (``toc``), between the title page and the text.
 
     Built as an lxml tree: titles and fragment ids from the manuscript are text
     and attribute values, never markup.
@@ -453,6 +470,8 @@ def nav_page(title: str, pages: list[Page], lang: str) -> bytes:
     toc_items = [item(p) for p in pages if p.in_toc and p.part is None]
     landmarks = [("cover", "cover.xhtml", localised("cover", lang)),
                  ("titlepage", "titlepage.xhtml", localised("titlepage", lang))]
+    if in_spine:
+        landmarks.append(("toc", "nav.xhtml#toc", localised("contents", lang)))
     text_pages = [p for p in pages if p.in_toc and "bibliography" not in p.epub_type]
     if text_pages:
         landmarks.append(("bodymatter", text_pages[0].name, localised("start", lang)))
