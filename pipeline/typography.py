@@ -539,7 +539,8 @@ def _english_text(text: str) -> str:
 # -- unbalanced quotation marks ------------------------------------------------------
 
 def quote_problems(blocks: list[Node], lang: str) -> list[tuple[str, list[str]]]:
-    """Each double quotation mark of ``blocks`` left unbalanced: ``(message, needles)``, where the
+    """Each quotation mark of ``blocks`` left unbalanced, double (« » “ ”) or single (‘ ’ ‹ ›, see
+    :func:`_check_single_marks` for the apostrophes): ``(message, needles)``, where the
     needles are words beside the mark, as the manuscript may hold them (to find its line).
 
     Marks are classed as :func:`pair_quotes` classes them (by what surrounds each), then paired on
@@ -620,6 +621,8 @@ def _check_paragraph(items: list[Node], marks, problems: list, running: list) ->
         return []
     leaves: list[Node] = []
     _expose_marks(items, leaves, _DOUBLE_MARKS if marks == FRENCH_QUOTES else '“”"')
+    singles = _check_single_marks(leaves, problems, [r for r in running if r[0] in _SINGLE_OPENINGS])
+    running = [r for r in running if r[0] not in _SINGLE_OPENINGS]
     stack = list(running)
     first_text = next((i for i, leaf in enumerate(leaves) if leaf["t"] not in BREAKS), None)
     for index, leaf, opening, before in _classified_marks(leaves):
@@ -646,7 +649,65 @@ def _check_paragraph(items: list[Node], marks, problems: list, running: list) ->
     if running:  # no mark in the paragraph: the quotation was not reopened
         stack = stack[len(running):]
         _unclosed(running, problems)
+    return stack + singles
+
+
+_SINGLE_OPENINGS = "‘‹"
+# Words English writes with a leading apostrophe, which a word processor often turns into ‘ ('tis, 'em…).
+_LEADING_ELISIONS = {"tis", "twas", "twere", "em", "cause", "til", "bout", "n", "round", "fraid", "kay"}
+
+
+def _check_single_marks(leaves: list[Node], problems: list, running: list) -> list:
+    """The single quotation marks of one paragraph (‘ ’ and ‹ ›): each ‘ or ‹ must be closed in the
+    paragraph, or be a running quotation that the next paragraph reopens; a › with no ‹ open is a fault.
+
+    ’ is also the apostrophe, so it never counts as a fault: it closes an open ‘ only where it ends a
+    word (``‘non’``, ``the authors’ view``), never inside one (``l’homme``, ``aujourd’hui``, ``’n’``);
+    a ‘ before a digit (``the ‘90s``), inside a word, or before an elided word (``‘tis``) is an
+    apostrophe typed the wrong way round, not an opening. ``running``: the marks left open by the
+    paragraph before; returns those this one leaves open.
+    """
+    chars: list[tuple[str, int]] = []  # the paragraph's text, each character with its leaf
+    for index, leaf in enumerate(leaves):
+        if leaf["t"] == "Str":
+            chars += [(char, index) for char in leaf["c"]]
+        elif leaf["t"] == _MARK:
+            chars.append((leaf["c"]["text"], index))
+        else:
+            chars.append((" " if leaf["t"] in BREAKS or leaf["t"] == "LineBreak" else "\ufffc", index))
+    text = "".join(char for char, _ in chars)
+    stack = list(running)
+    head = len(text) - len(text.lstrip())
+    if running and not text[head:head + 1] in _SINGLE_OPENINGS:  # a running quotation not reopened
+        _unclosed(stack, problems)
+    for position, (char, index) in enumerate(chars):
+        before = text[position - 1] if position else " "
+        after = text[position + 1] if position + 1 < len(text) else " "
+        if char in _SINGLE_OPENINGS:
+            word = re.match(r"[^\W\d_]*", text[position + 1:]).group(0).lower()
+            if char == "‘" and (after.isdigit() or before.isalpha() or word in _LEADING_ELISIONS):
+                continue
+            if running and position == head:
+                running = []  # the running quotation reopened at the head of the paragraph
+                continue
+            stack.append((char, _mark_needles(leaves, index)))
+        elif char in "’›" and not (char == "’" and after.isalpha()):
+            opening = _partner(char)
+            if opening in (shown for shown, _ in stack):
+                del stack[max(i for i, (shown, _) in enumerate(stack) if shown == opening)]
+            elif char == "›":
+                problems.append(("closing quotation mark › with no opening one before it in its paragraph: "
+                                 "add the opening ‹ where the quotation starts, or remove it",
+                                 _mark_needles(leaves, index)))
     return stack
+
+
+def _mark_needles(leaves: list[Node], index: int) -> list[str]:
+    """Words to find the line of a mark inside the text ``leaves[index]`` (``‘ouvert``): that text, then
+    the words beside it (:func:`_needles`)."""
+    leaf = leaves[index]
+    own = [leaf["c"]] if leaf["t"] == "Str" and len(leaf["c"]) >= 3 else []
+    return own + _needles(leaves, index)
 
 
 def _unclosed(stack: list, problems: list) -> None:
@@ -657,7 +718,7 @@ def _unclosed(stack: list, problems: list) -> None:
 
 
 def _partner(mark: str) -> str:
-    return {"«": "»", "»": "«", "“": "”", "”": "“", "‘": "’", '"': '"'}.get(mark, mark)
+    return {"«": "»", "»": "«", "“": "”", "”": "“", "‘": "’", "’": "‘", "‹": "›", "›": "‹", '"': '"'}.get(mark, mark)
 
 
 def _needles(leaves: list[Node], index: int) -> list[str]:
