@@ -250,3 +250,65 @@ def test_two_books_keep_their_own_pieces(tmp_path, caplog):
     assert result.ok, result.error
     stats = [r.layout_stats for r in caplog.records if hasattr(r, "layout_stats")][-1]
     assert stats["laid_out"] == [], stats  # building the other book removed none of this one's pieces
+
+
+FOLIO_CSS = ("@page { size: A6; margin: 15mm; }\n"
+             "@page :left { @bottom-left { content: counter(page); font-size: 9pt; } }\n"
+             "@page :right { @bottom-right { content: counter(page); font-size: 9pt; } }\n"
+             "@page opening { @bottom-right { content: none; } @bottom-left { content: none; }"
+             " @bottom-center { content: counter(page); font-style: italic; } }\n"
+             "@page plain { @bottom-right { content: none; } @bottom-left { content: none; } }\n")
+
+
+def folio_stamps(tmp_path, css: str, names: list[str | None], *, sheet: bool = False):
+    """The folios of a book whose pages have these named pages (None: no folio), from a one-core layout;
+    ``sheet``: from one folio page per book page, whatever the samples would give."""
+    from pipeline.books.layout import (LaidPiece, PieceStore, Workers, _folio_document, stamp_layout,
+                                       stamps_from_sheet)
+
+    style = tmp_path / "page.css"
+    style.write_text(css, encoding="utf-8")
+    base = dict(base_url=str(tmp_path), stylesheets=(str(style),), css=("",), allowed=(str(tmp_path),),
+                identifier=b"0" * 32)
+    pieces = [LaidPiece(pdf=b"", pages=len(names), size=(298.0, 420.0), anchors={}, links=[], bookmarks=[],
+                        folios=names)]
+    workers = Workers(count=1)
+    try:
+        if sheet:
+            laid, _ = _folio_document([(name or "", None) for name in names], base, workers, PieceStore(None), "")
+            return stamps_from_sheet(laid, names)[0], laid
+        return stamp_layout(pieces, base, workers, PieceStore(tmp_path / "store"), "styles")
+    finally:
+        workers.close()
+
+
+def drawn(content: bytes) -> list:
+    """The operators of a content stream, as pypdf reads them (strings by their bytes)."""
+    from pypdf.generic import ContentStream, DecodedStreamObject, TextStringObject
+
+    stream = DecodedStreamObject()
+    stream.set_data(content)
+    return [([[i.original_bytes if isinstance(i, TextStringObject) else i for i in o]
+              if isinstance(o, list) else o for o in operands], operator)
+            for operands, operator in ContentStream(stream, None).operations]
+
+
+def test_folios_drawn_from_a_few_sample_pages_as_one_folio_page_per_book_page_draws_them(tmp_path):
+    # 130 pages (numbers of one, two and three figures), folios on both sides, centred on openings, none on some.
+    names = [None, None] + [("opening" if n % 17 == 0 else None if n % 11 == 0 else "") for n in range(128)]
+    stamps = folio_stamps(tmp_path, FOLIO_CSS, names)
+    assert stamps.source == "samples" and stamps.laid.pages < 40  # not one page per book page
+    full, sheet = folio_stamps(tmp_path, FOLIO_CSS, names, sheet=True)
+    assert sheet.pages == len(names)
+    assert [c is None for c in stamps.contents] == [name is None for name in names]
+    for number, (mine, theirs) in enumerate(zip(stamps.contents, full)):
+        if mine is not None:  # the same operators: font, size, position (flush right or centred), glyphs
+            ours = [(o, op) for o, op in drawn(mine) if op != b"Tf"]
+            assert ours == [(o, op) for o, op in drawn(theirs) if op != b"Tf"], number + 1
+
+
+@pytest.mark.parametrize("folio", ["'p. ' counter(page)", "counter(page, lower-roman)", "counter(page) ' / ' counter(pages)"])
+def test_folios_that_are_not_plain_figures_come_from_one_page_per_book_page(tmp_path, folio):
+    names = [None] + [""] * 14
+    stamps = folio_stamps(tmp_path, FOLIO_CSS.replace("counter(page)", folio), names)
+    assert stamps.source == "sheet" and stamps.laid.pages == len(names)

@@ -604,7 +604,7 @@ def write_book_pdf(rendered: Rendered, target: Path, *, stylesheets: list[Path],
                         document.manuscript.path.name, REFERENCE_ROUNDS)
         pieces = [layout.laid[i] for i in range(len(layout.pieces))]
         folios = stamp_layout(pieces, base, workers, store, styles_key)
-        cpu += folios[0].cpu if folios[0] is not None and folios[0].cpu else 0.0
+        cpu += folios.laid.cpu if folios is not None else 0.0
         join_pieces(pieces, layout, folios, target)
     except RenderError:
         raise
@@ -616,7 +616,7 @@ def write_book_pdf(rendered: Rendered, target: Path, *, stylesheets: list[Path],
         if own:
             workers.close()
     report(rendered, layout, pieces, fetcher)
-    store.keep_only(set(layout.keys.values()) | {folios[1]} if folios[1] else set(layout.keys.values()),
+    store.keep_only(set(layout.keys.values()) | ({folios.key} if folios is not None else set()),
                     {"pages": {target: layout.page_of(target) for piece in layout.pieces
                                for target in (ref.get("href")[1:] for ref in piece.refs)}})
     total = book_pages(pieces)[1]
@@ -625,6 +625,8 @@ def write_book_pdf(rendered: Rendered, target: Path, *, stylesheets: list[Path],
              f" ({', '.join(laid_out)})" if laid_out else "",
              extra={"layout_stats": {"pieces": len(pieces), "laid_out": laid_out, "layouts": layouts,
                                      "pages": total, "worker_cpu": cpu,
+                                     "folios": folios.source if folios is not None else None,
+                                     "folio_pages": folios.laid.pages if folios is not None else 0,
                                      "worker_peak_mb": max((p.peak_mb for p in pieces), default=0.0)}})
     return total
 
@@ -680,25 +682,95 @@ def book_pages(pieces: list[LaidPiece]) -> tuple[list[str | None], int]:
     return folios, total
 
 
-def stamp_layout(pieces: list[LaidPiece], base: dict, workers: Workers, store: PieceStore,
-                 styles_key: str) -> tuple[LaidPiece | None, str | None]:
-    """The folio document: one empty page per page of the book, named as the book's page, showing its number.
+# Figures shown by the sample pages of the folio templates: two numbers of each length differing in
+# every figure (their drawings must differ only in the glyphs), and one holding every figure.
+SAMPLE_FIGURES = ("1234567890", "9876543210")
 
-    Kept in the piece store like a piece (its key: the page names and the styles).
+
+@dataclass
+class FolioStamps:
+    """What draws the folios on the joined book: per page, the content operators and their /Resources.
+
+    ``contents[i]`` is None where page ``i`` shows no folio; ``resources[i]``
+    is the /Resources dictionary (of the laid-out folio document) its
+    operators name. ``laid`` and ``key``: that document, kept in the store.
     """
-    names = [name or "" for name in book_pages(pieces)[0]]
-    if not any(folio is not None for laid in pieces for folio in laid.folios):
-        return None, None
+
+    contents: list[bytes | None]
+    resources: list
+    laid: LaidPiece
+    key: str
+    source: str  # "samples" (templates from a few pages) or "sheet" (one page per book page)
+
+
+def stamp_layout(pieces: list[LaidPiece], base: dict, workers: Workers, store: PieceStore,
+                 styles_key: str) -> FolioStamps | None:
+    """The book's folios, laid out apart from the pieces (each of which counts its pages from 1).
+
+    First choice, a few sample pages (:func:`sample_plan`): for each named page
+    and side that shows a folio, and each count of figures, two pages showing
+    numbers of that length, and one page showing every figure. When the two
+    samples of a kind draw the same operators but for the glyphs, and a figure
+    is always the same glyph (a plain number, figures of one width or set
+    flush left), every folio of the book is its kind's operators with its own
+    glyphs (:func:`stamps_from_samples`). Otherwise (proportional figures set
+    flush right, roman numerals, "p. 3", "3 / 120"), one empty page per book
+    page, with the same named pages, each showing its own number: about 6 ms
+    of layout a page, where the samples cost a few dozen pages once.
+    Either document is kept in the piece store like a piece.
+    """
+    names = book_pages(pieces)[0]
+    if all(name is None for name in names):
+        return None
+    if names[0] is None:  # the book's first page (:first) shows no folio: the samples need not be first
+        plan = sample_plan(names)
+        laid, key = _folio_document(plan, base, workers, store, styles_key)
+        stamps = stamps_from_samples(laid, plan, names)
+        if stamps is not None:
+            return FolioStamps(*stamps, laid=laid, key=key, source="samples")
+        log.debug("folios: the samples are not one template per kind; one folio page per book page")
+    plan = [(name or "", None) for name in names]
+    laid, key = _folio_document(plan, base, workers, store, styles_key)
+    return FolioStamps(*stamps_from_sheet(laid, names), laid=laid, key=key, source="sheet")
+
+
+def sample_plan(names: list[str | None]) -> list[tuple[str, str | None]]:
+    """The pages of the folio samples: (named page, number it shows, None for a filler), in order.
+
+    A page at an even index is a right-hand page, as in the book: fillers put
+    each sample on its side; the first page (``:first``) is a filler.
+    """
+    kinds = sorted({(name, "left" if index % 2 else "right") for index, name in enumerate(names)
+                    if name is not None})
+    figures = len(str(len(names)))
+    wanted = [(name, side, sample[:count]) for name in sorted({name for name, _ in kinds})
+              for count in range(1, figures + 1) for sample in SAMPLE_FIGURES
+              for side in ("right", "left") if (name, side) in kinds]  # sides alternate: few fillers
+    wanted.append((*kinds[0], SAMPLE_FIGURES[0]))  # every figure, for the glyph of each
+    plan: list[tuple[str, str | None]] = [("", None)]
+    for name, side, number in wanted:
+        if len(plan) % 2 != (1 if side == "left" else 0):
+            plan.append(("", None))
+        plan.append((name, number))
+    return plan
+
+
+def _folio_document(plan: list[tuple[str, str | None]], base: dict, workers: Workers, store: PieceStore,
+                    styles_key: str) -> tuple[LaidPiece, str]:
+    """Lay out (or take from the store) a document of empty pages: ``plan`` gives each its named page and,
+    when not None, the number its folio shows (``counter-set`` on that page)."""
+    from ..editions.pdf import serialise
+
     blank = E.BODY()
-    for number, name in enumerate(names):
+    for number, (name, _) in enumerate(plan):
         style = "break-before: page;" if number else ""
         if name:
             style += f" page: {name};"
         blank.append(E.DIV(style=style) if style else E.DIV())
-    from ..editions.pdf import serialise
-
-    job = PieceJob(name="folios", html=serialise(E.HTML(E.HEAD(), blank)), **{**base, "css": base["css"][:1]},
-                   folio_sheet=True)
+    numbers = "".join(f"@page :nth({index + 1}) {{ counter-set: page {shown}; }}\n"
+                      for index, (_, shown) in enumerate(plan) if shown is not None)
+    job = PieceJob(name="folios", html=serialise(E.HTML(E.HEAD(), blank)),
+                   **{**base, "css": base["css"][:1] + ((numbers,) if numbers else ())}, folio_sheet=True)
     key = piece_key(job, styles_key)
     laid = store.get(key)
     if laid is None:
@@ -707,8 +779,116 @@ def stamp_layout(pieces: list[LaidPiece], base: dict, workers: Workers, store: P
     return laid, key
 
 
-def join_pieces(pieces: list[LaidPiece], layout: Layout, folios: tuple[LaidPiece | None, str | None],
-                target: Path) -> None:
+def stamps_from_samples(laid: LaidPiece, plan: list[tuple[str, str | None]], names: list[str | None]):
+    """Each book page's folio operators made from its kind's sample, or None when the samples do not make
+    one template per kind (see :func:`stamp_layout`). Returns (contents, resources) per book page."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(laid.pdf))
+    if len(reader.pages) != len(plan):
+        return None
+    glyphs: dict[str, bytes] = {}
+    templates: dict[tuple[str, str, int], tuple[bytes, bytes, object]] = {}
+    for index, (name, number) in enumerate(plan):
+        if number is None:
+            continue
+        page = reader.pages[index]
+        operations, _ = _renamed_operations(page)
+        shown = [i for i, (_, operator) in enumerate(operations) if operator in (b"TJ", b"Tj")]
+        if len(shown) != 1:
+            return None
+        drawn = _glyphs(*operations[shown[0]], len(number))
+        if drawn is None:
+            return None
+        for figure, glyph in zip(number, drawn):
+            if glyphs.setdefault(figure, glyph) != glyph:
+                return None
+        template = (_serialised(operations[:shown[0]]), _serialised(operations[shown[0] + 1:]),
+                    page["/Resources"])
+        kind = (name, "left" if index % 2 else "right", len(number))
+        if templates.setdefault(kind, template)[:2] != template[:2]:
+            return None
+    contents: list[bytes | None] = []
+    resources: list = []
+    for index, name in enumerate(names):
+        number = str(index + 1)
+        template = templates.get((name or "", "left" if index % 2 else "right", len(number)))
+        if name is None or template is None or not set(number) <= set(glyphs):
+            if name is not None:
+                return None
+            contents.append(None)
+            resources.append(None)
+            continue
+        before, after, page_resources = template
+        contents.append(before + b"[" + b"".join(glyphs[figure] for figure in number) + b"] TJ\n" + after)
+        resources.append(page_resources)
+    return contents, resources
+
+
+def stamps_from_sheet(laid: LaidPiece, names: list[str | None]):
+    """Each book page's folio operators from the folio document's page of the same number."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(laid.pdf))
+    contents: list[bytes | None] = []
+    resources: list = []
+    for page, name in zip(reader.pages, names):
+        contents.append(_serialised(_renamed_operations(page)[0]) if name is not None else None)
+        resources.append(page["/Resources"] if name is not None else None)
+    return contents, resources
+
+
+def _renamed_operations(page) -> tuple[list, dict]:
+    """A page's content operations, each resource it names renamed ``/folio…`` (the joined page has its own)."""
+    from pypdf.generic import DictionaryObject, NameObject
+
+    renamed = {}
+    for entries in page["/Resources"].get_object().values():
+        if isinstance(entries.get_object(), DictionaryObject):
+            renamed.update({name: NameObject("/folio" + name[1:]) for name in entries.get_object()})
+    content = page.get_contents()
+    return [([renamed.get(o, o) if isinstance(o, NameObject) else o for o in operands], operator)
+            for operands, operator in content.operations], renamed
+
+
+def _serialised(operations: list) -> bytes:
+    from pypdf.generic import ContentStream
+
+    stream = ContentStream(None, None)
+    stream.operations = operations
+    return stream.get_data()
+
+
+def _glyphs(operands: list, operator: bytes, count: int) -> list[bytes] | None:
+    """The ``count`` glyphs a text-showing operator draws, each as TJ array items (its code and the
+    adjustment after it, if any), or None unless its codes split evenly into ``count`` codes of 1 or 2 bytes."""
+    from pypdf.generic import ArrayObject, ByteStringObject, FloatObject, NumberObject, TextStringObject
+
+    items = list(operands[0]) if operator == b"TJ" and isinstance(operands[0], ArrayObject) else list(operands[:1])
+    strings: list[tuple[bytes, bytes]] = []  # (codes, the adjustment written after them)
+    for item in items:
+        if isinstance(item, (NumberObject, FloatObject)) and strings:
+            written = io.BytesIO()
+            item.write_to_stream(written)
+            strings[-1] = (strings[-1][0], strings[-1][1] + b" " + written.getvalue())
+        elif isinstance(item, (TextStringObject, ByteStringObject)):
+            raw = item.original_bytes if isinstance(item, TextStringObject) else bytes(item)
+            strings.append((raw, b""))
+        else:
+            return None
+    total = sum(len(raw) for raw, _ in strings)
+    width = total // count if count else 0
+    if width not in (1, 2) or total != width * count or any(len(raw) % width for raw, _ in strings):
+        return None
+    glyphs = []
+    for raw, after in strings:
+        codes = [raw[start:start + width] for start in range(0, len(raw), width)]
+        glyphs += [b"<" + code.hex().encode("ascii") + b">" for code in codes]
+        glyphs[-1] += after
+    return glyphs
+
+
+def join_pieces(pieces: list[LaidPiece], layout: Layout, folios: FolioStamps | None, target: Path) -> None:
     """Join the pieces' PDFs into ``target``: blank versos, folios, links, named destinations, the outline."""
     from pypdf import PdfReader, PdfWriter
     from pypdf.annotations import Link
@@ -724,9 +904,8 @@ def join_pieces(pieces: list[LaidPiece], layout: Layout, folios: tuple[LaidPiece
             writer.add_blank_page(*laid.size)
         for page in reader.pages:
             writer.add_page(page)
-    stamps, _ = folios
-    if stamps is not None:
-        stamp_folios(writer, PdfReader(io.BytesIO(stamps.pdf)), book_pages(pieces)[0])
+    if folios is not None:
+        stamp_folios(writer, folios)
     anchors = {}
     for start, laid in zip(starts, pieces):
         for name, (page, x, y) in laid.anchors.items():
@@ -759,14 +938,14 @@ def join_pieces(pieces: list[LaidPiece], layout: Layout, folios: tuple[LaidPiece
         writer.write(output)
 
 
-def stamp_folios(writer, sheet, folios: list[str | None]) -> None:
-    """Draw each page's folio from the folio sheet over the joined page that shows one.
+def stamp_folios(writer, stamps: FolioStamps) -> None:
+    """Draw each page's folio (:class:`FolioStamps`) over the joined page that shows one.
 
     pypdf's ``merge_page`` parses the whole text of each page to rename its
     resources; here the page's own content is only wrapped in ``q … Q`` (its
-    graphics state kept to itself) and followed by the sheet page's few
-    operators, whose resources (the digits' font) are added under names of
-    their own (``/folio…``), copied into the book once.
+    graphics state kept to itself) and followed by the folio's few operators,
+    whose resources (the figures' font) are added under names of their own
+    (``/folio…``), copied into the book once.
     """
     from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject
 
@@ -777,13 +956,11 @@ def stamp_folios(writer, sheet, folios: list[str | None]) -> None:
 
     save = stream(b"q\n")
     copies: dict = {}
-    for number, (page, folio) in enumerate(zip(writer.pages, folios)):
-        if folio is None:
+    for page, content, source in zip(writer.pages, stamps.contents, stamps.resources):
+        if content is None:
             continue
-        source = sheet.pages[number]
         resources = page[NameObject("/Resources")].get_object()
-        renamed = {}
-        for category, entries in source["/Resources"].get_object().items():
+        for category, entries in source.get_object().items():
             entries = entries.get_object()
             if not isinstance(entries, DictionaryObject):
                 continue
@@ -791,17 +968,12 @@ def stamp_folios(writer, sheet, folios: list[str | None]) -> None:
                 resources[NameObject(category)] = DictionaryObject()
             mine = resources[category].get_object()
             for name, value in entries.items():
-                new = NameObject("/folio" + name[1:])
                 if (category, name) not in copies:
                     copies[(category, name)] = value.clone(writer)
-                mine[new] = copies[(category, name)]
-                renamed[name] = new
-        content = source.get_contents()
-        content.operations = [([renamed.get(o, o) if isinstance(o, NameObject) else o for o in operands], operator)
-                              for operands, operator in content.operations]
+                mine[NameObject("/folio" + name[1:])] = copies[(category, name)]
         own = page["/Contents"].get_object() if "/Contents" in page else ArrayObject()
         parts = list(own) if isinstance(own, ArrayObject) else [page.raw_get("/Contents")]
-        page[NameObject("/Contents")] = ArrayObject([save, *parts, stream(b"\nQ\n" + content.get_data())])
+        page[NameObject("/Contents")] = ArrayObject([save, *parts, stream(b"\nQ\n" + content)])
 
 
 def _destination(writer, name: str, page: int, x: float, y: float):
