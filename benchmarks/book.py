@@ -129,6 +129,7 @@ def main() -> int:
     parser.add_argument("--notes", type=int, default=150)
     parser.add_argument("--keep", type=Path, help="write the project here and keep it")
     parser.add_argument("--no-bare", action="store_true", help="skip the bare layout (the slow yardstick)")
+    parser.add_argument("--no-edit", action="store_true", help="skip the one-chapter edit build")
     args = parser.parse_args()
     os.environ.setdefault("SOURCE_DATE_EPOCH", "1767225600")
 
@@ -145,9 +146,10 @@ def main() -> int:
     original = layout.write_book_pdf
 
     def timed(rendered, target, **options):
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         pages = original(rendered, target, **options)
         captured["rendered"], captured["seconds"], captured["pages"] = rendered, time.perf_counter() - started, pages
+        captured["main_cpu"] = time.process_time() - cpu  # splitting, joining, stamping: this process's share
         return pages
 
     layout.write_book_pdf = timed
@@ -164,11 +166,13 @@ def main() -> int:
         with Timer() as timer:
             (result,) = build(open_project(root), ["banc"], formats=("pdf",))
         assert result.ok, result.error
-        figures = {"wall": timer.wall, "pdf": captured["seconds"], **captured["stats"]}
+        figures = {"wall": timer.wall, "pdf": captured["seconds"], "main_cpu": captured["main_cpu"], **captured["stats"]}
+        figures["pdf_cpu"] = figures["main_cpu"] + figures["worker_cpu"]
         # Workers are children of the forkserver, not of this process: they report their own CPU time.
         figures["cpu"] = timer.cpu + figures["worker_cpu"]
         print(f"{label:<6} build {timer.wall:6.1f} s (cpu {figures['cpu']:6.1f} s, of which layout workers "
-              f"{figures['worker_cpu']:5.1f} s)  pdf stage {captured['seconds']:6.1f} s  "
+              f"{figures['worker_cpu']:5.1f} s)  pdf stage {captured['seconds']:6.1f} s (cpu {figures['pdf_cpu']:5.1f} s: "
+              f"main {figures['main_cpu']:4.1f} s + workers)  "
               f"pages {captured['pages']}  laid out {len(figures['laid_out'])} of {figures['pieces']} pieces "
               f"({figures['layouts']} layouts: {', '.join(figures['laid_out'][:8])})", flush=True)
         return figures
@@ -179,7 +183,7 @@ def main() -> int:
     target = root / "manuscripts" / "ch12.md"
     target.write_text(target.read_text(encoding="utf-8").replace("Section 2 du", "Section deux du", 1),
                       encoding="utf-8")
-    edit = run("edit")
+    edit = None if args.no_edit else run("edit")
 
     bare = None
     if not args.no_bare:
@@ -193,15 +197,16 @@ def main() -> int:
 
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    workers = max(cold.get("worker_peak_mb", 0), edit.get("worker_peak_mb", 0))
+    workers = max(cold.get("worker_peak_mb", 0), (edit or {}).get("worker_peak_mb", 0))
     print(f"peak RSS: this process {own:.0f} MB, largest layout worker {workers:.0f} MB, other children "
           f"(pandoc) {children:.0f} MB; bound for the whole build {own + 2 * workers + children:.0f} MB (goal < 1536)")
     if bare is not None:
         print(f"ratio  cold PDF stage / bare = {cold['pdf'] / bare.wall:.2f} (goal <= 1.0); "
               f"whole cold build / bare = {cold['wall'] / bare.wall:.2f}; "
-              f"layout CPU / bare CPU = {cold['worker_cpu'] / bare.cpu:.2f}")
-    print(f"ratio  edit / cold: PDF stage {edit['pdf'] / cold['pdf']:.2f}, whole build {edit['wall'] / cold['wall']:.2f} "
-          "(goal <= 0.4)")
+              f"PDF stage CPU (workers + main) / bare CPU = {cold['pdf_cpu'] / bare.cpu:.2f} (goal <= 1.0)")
+    if edit is not None:
+        print(f"ratio  edit / cold: PDF stage {edit['pdf'] / cold['pdf']:.2f}, whole build "
+              f"{edit['wall'] / cold['wall']:.2f} (goal <= 0.4)")
     print(f"load average now {os.getloadavg()[0]:.1f} {os.getloadavg()[1]:.1f} {os.getloadavg()[2]:.1f}")
     if not args.keep:
         shutil.rmtree(root, ignore_errors=True)

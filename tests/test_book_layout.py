@@ -193,6 +193,26 @@ def test_same_inputs_same_bytes_and_one_edit_lays_out_one_chapter(book, tmp_path
     assert (copy / "dist" / "quatre.pdf").read_bytes() == joined
 
 
+def test_a_heading_edited_lays_out_its_chapter_then_the_front_once_with_known_numbers(book, tmp_path, caplog):
+    copy = tmp_path / "copy"
+    shutil.copytree(book, copy, ignore=shutil.ignore_patterns("dist"))
+    (result,) = build(open_project(copy), ["quatre"], formats=("pdf",))  # its pieces and state.json
+    essay = copy / "manuscripts" / "c.md"
+    essay.write_text(essay.read_text(encoding="utf-8").replace("## Seconde section", "## Seconde partie du texte"),
+                     encoding="utf-8")
+    caplog.set_level(logging.INFO, logger="pipeline.books.layout")
+    caplog.clear()
+    (result,) = build(open_project(copy), ["quatre"], formats=("pdf",))
+    assert result.ok, result.error
+    stats = [r.layout_stats for r in caplog.records if hasattr(r, "layout_stats")][-1]
+    # The contents changed: the front is laid out, once, after the chapter (its length known from state.json).
+    assert stats["laid_out"] == ["chapter-c", "front"], stats
+    pages = page_texts(copy / "dist" / "quatre.pdf")
+    contents = first_page_with(pages, "Table des matières")
+    number = int(re.search(r"Seconde partie du texte[ .]+(\d+)", pages[contents]).group(1))
+    assert "Seconde partie du texte" in pages[number - 1] and number - 1 > contents
+
+
 def test_the_book_is_cut_into_front_chapters_with_their_part_and_back_matter():
     tree = lxml_html.document_fromstring(
         "<html><head><title>T</title></head><body class='book'><section class='titlepage'><h1>T</h1></section>"

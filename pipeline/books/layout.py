@@ -477,6 +477,7 @@ class Layout:
     used: dict[int, dict[str, str]] = field(default_factory=dict)  # the numbers each piece was laid out with
     keys: dict[int, str] = field(default_factory=dict)
     guesses: dict[str, int] = field(default_factory=dict)  # anchor → page, from the previous build
+    sizes: dict[str, int] = field(default_factory=dict)  # piece name → its pages in the previous build
     owners: dict[str, int] = field(default_factory=dict)  # id → the piece holding it
 
     def __post_init__(self) -> None:
@@ -494,8 +495,16 @@ class Layout:
                  else (self.estimate(i), "right") for i in range(index + 1)]
         return placements(shape)[0][index]
 
+    @property
+    def front_sized(self) -> bool:
+        """Whether the front matter's length is known before it is laid out (from the previous build)."""
+        return bool(self.pieces) and self.pieces[0].name == "front" and "front" in self.sizes
+
     def estimate(self, index: int) -> int:
-        """A piece's page count before it is laid out: its characters at the rate of the chapters laid out."""
+        """A piece's page count before it is laid out: its length in the previous build, else its characters
+        at the rate of the chapters laid out."""
+        if self.pieces[index].name in self.sizes:
+            return self.sizes[self.pieces[index].name]
         chars = pages = 0
         for other, laid in self.laid.items():
             if other and self.pieces[other].name != "back":
@@ -507,7 +516,8 @@ class Layout:
         """Whether the page of ``anchor`` is known, or will be once piece ``laying`` is laid out (its own length
         is then the only guess: a link to a later chapter cannot wait for it)."""
         index = self.piece_of(anchor)
-        return index is not None and all(i in self.laid or i == laying for i in range(index + 1))
+        return index is not None and all(i in self.laid or i == laying or (i == 0 and self.front_sized)
+                                         for i in range(index + 1))
 
     def page_of(self, anchor: str) -> int | None:
         """The printed number of the page holding ``anchor`` (1 for the book's first page), or a guess."""
@@ -559,6 +569,7 @@ def write_book_pdf(rendered: Rendered, target: Path, *, stylesheets: list[Path],
     edition = pdf._identifier(rendered).decode("ascii")[:16] + ("-draft" if document.draft else "")
     store = PieceStore(cache_dir / PIECES_DIR / edition if cache_dir is not None else None)
     layout.guesses = {k: v for k, v in store.state().get("pages", {}).items()}
+    layout.sizes = {k: v for k, v in store.state().get("sizes", {}).items()}
     styles_key = styles_digest(stylesheets)
     base = dict(base_url=str(document.manuscript.path), stylesheets=tuple(str(p) for p in stylesheets),
                 css=tuple(css), allowed=tuple(str(p) for p in fetcher.allowed), identifier=pdf._identifier(rendered))
@@ -618,7 +629,8 @@ def write_book_pdf(rendered: Rendered, target: Path, *, stylesheets: list[Path],
     report(rendered, layout, pieces, fetcher)
     store.keep_only(set(layout.keys.values()) | ({folios.key} if folios is not None else set()),
                     {"pages": {target: layout.page_of(target) for piece in layout.pieces
-                               for target in (ref.get("href")[1:] for ref in piece.refs)}})
+                               for target in (ref.get("href")[1:] for ref in piece.refs)},
+                     "sizes": {piece.name: laid.pages for piece, laid in zip(layout.pieces, pieces)}})
     total = book_pages(pieces)[1]
     log.info("%s: %d pieces; %d layouts of %d pieces%s; the others from the cache",
              document.manuscript.path.name, len(pieces), layouts, len(laid_out),
@@ -651,13 +663,17 @@ def next_piece(layout: Layout, pending: list[int], running: bool, *, first_round
 
     First round: the front matter first (its length places every chapter),
     then the pieces whose page references are known, in order; when none is
-    and nothing runs, the first with guessed numbers. Later rounds (numbers
+    and nothing runs, the first with guessed numbers. When the front's length
+    is known from the previous build, the front comes last instead, alone,
+    with every page number known: laid out once. Later rounds (numbers
     that changed): the chapters first, each placed by the others' last layout,
     and the front matter last, once every page is known.
     """
     if first_round:
-        index = next((i for i in pending if i == 0 or layout.ready(i)), None)
-        return pending[0] if index is None and not running else index
+        front_waits = layout.front_sized and (running or len(pending) > 1)
+        candidates = [i for i in pending if not (i == 0 and front_waits)]
+        index = next((i for i in candidates if i == 0 or layout.ready(i)), None)
+        return candidates[0] if index is None and not running and candidates else index
     index = next((i for i in pending if i != 0), None)
     return 0 if index is None and not running and 0 in pending else index
 
