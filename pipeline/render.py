@@ -50,13 +50,15 @@ def format_citations(document: Document, style: CitationStyle | None = None) -> 
     The citation settings (``nocite``, ``link-citations``…) go to pandoc as
     metadata: see :func:`citation_metadata`.
     """
-    from .references.csl_json import entry_in_message, references_for
+    from .references.csl_json import doi_as_link, entry_in_message, references_for
 
     if not any(node["t"] == "Cite" for node in iter_nodes(document.ast["blocks"])) and not document.settings.nocite:
         return
     document.ast["meta"] = {**document.ast.get("meta", {}), **citation_metadata(document)}
     args = ["-f", "json", "-t", "json", "--citeproc"]
     items = references_for(document, style.name if style is not None else None)
+    if style is not None:  # a type whose entry the style prints with its URL but never its DOI: DOI as a link
+        items = doi_as_link(items, style.types_printing_url_not_doi())
     with tempfile.TemporaryDirectory(prefix="make-book-") as folder:
         if items:
             references = Path(folder) / "references.json"

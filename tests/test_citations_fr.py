@@ -373,3 +373,46 @@ def test_refs_div_under_own_heading(project):
     assert "".join(page.find(".//x:h2", NS).itertext()) == "Lectures"
     assert "Ce qui suit." in "".join(page.itertext())
     assert run_epubcheck(epub) == []
+
+
+DOI_BIB = r"""
+@incollection{brun2010,
+  author = {Brun, Lise}, title = {Les marges numériques}, booktitle = {Lire à l'écran},
+  editor = {Martel, Odile}, publisher = {PUF}, address = {Paris}, year = {2010}, pages = {10--20},
+  doi = {10.1234/chap.2010(7)}
+}
+@book{roux2015,
+  author = {Roux, Paul}, title = {La page}, publisher = {Seuil}, address = {Paris}, year = {2015},
+  doi = {10.1234/livre}, url = {https://editeur.example.org/la-page}
+}
+@article{aubert2001,
+  author = {Aubert, Marc}, title = {Sur la lecture}, journaltitle = {Revue des lettres},
+  volume = {12}, pages = {45--67}, date = {2001-03}, doi = {10.1234/abc}
+}
+"""
+
+
+@pytest.mark.parametrize("style, chapter, book, article", [
+    # ISO 690 prints no DOI for a chapter or a book: its doi.org address instead (the book's own URL gives way).
+    (None, "https://doi.org/10.1234/chap.2010(7)", "https://doi.org/10.1234/livre", "DOI\u00a010.1234/abc"),
+    ("iso690-numeric-fr", "https://doi.org/10.1234/chap.2010(7)", "https://doi.org/10.1234/livre", "DOI\u00a010.1234/abc"),
+    # Styles that print every DOI are left as they are.
+    ("apa", "https://doi.org/10.1234/chap.2010(7)", "https://doi.org/10.1234/livre", "https://doi.org/10.1234/abc"),
+    ("chicago-author-date", "https://doi.org/10.1234/chap.2010(7)", "https://doi.org/10.1234/livre",
+     "https://doi.org/10.1234/abc"),
+])
+def test_every_doi_reaches_the_bibliography_whatever_the_style(project, style, chapter, book, article):
+    front = f"csl: {style}\n" if style else ""
+    root = project({"essai.md": essay("fr", front, "Voir [@brun2010], [@roux2015] et [@aubert2001].\n")},
+                   bib={"refs.bib": DOI_BIB})
+    entries = bibliography(built(root) / "essai.epub")
+    by_key = {key: next(e for e in entries if name in e) for key, name in
+              (("chapter", "marges"), ("book", "La page"), ("article", "Sur la lecture"))}
+    assert chapter in by_key["chapter"] and by_key["chapter"].count("10.1234/chap") == 1, by_key
+    assert book in by_key["book"], by_key
+    if style is None or style.startswith("iso690"):  # the persistent address before the publisher's page
+        assert "editeur.example.org" not in by_key["book"], by_key
+    assert article in by_key["article"], by_key
+    tree = epub_xml(root / "dist" / "essai.epub", "EPUB/bibliography.xhtml")
+    assert "https://doi.org/10.1234/chap.2010(7)" in tree.xpath("//x:a/@href", namespaces=NS)
+

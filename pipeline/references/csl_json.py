@@ -114,13 +114,31 @@ def csl_items(bibliography: Bibliography, keys: list[str], lang: str = "en", *,
             for key in wanted]
 
 
+def doi_as_link(items: list[dict], types: frozenset[str]) -> list[dict]:
+    """The items of ``types`` (a style prints their URL, never their DOI) with their DOI given as its
+    https://doi.org/ address in ``URL`` instead, so that the DOI still reaches the reader; the others
+    unchanged. A style's url macro often prints the URL only when there is no DOI (ISO 690), so the
+    ``DOI`` variable goes. See :meth:`pipeline.references.styles.CitationStyle.types_printing_url_not_doi`.
+    """
+    from urllib.parse import quote
+
+    out = []
+    for item in items:
+        if item.get("type") in types and item.get("DOI"):
+            doi = str(item["DOI"])
+            item = {k: v for k, v in item.items() if k != "DOI"}
+            item["URL"] = "https://doi.org/" + quote(doi, safe="/:;()._-~!$&'*+,=@")
+        out.append(item)
+    return out
+
+
 def chapters_for_proceedings(style_name: str | None) -> bool:
     """Whether papers of published proceedings without editor go to citeproc as chapters, for this style.
 
     Chicago (pandoc's built-in style, and ``chicago-*``) and APA print a
     ``paper-conference`` with no editor as a serial: no "In", no publisher.
-    The ISO 690 styles print it "In : proceedings. Place : Publisher" and
-    print no DOI for a ``chapter``: they keep the type.
+    The ISO 690 styles print it "In : proceedings. Place : Publisher", and the
+    DOI too (a ``chapter``'s only as a link, see :func:`doi_as_link`): they keep the type.
     """
     return not (style_name or "").lower().startswith("iso690")
 

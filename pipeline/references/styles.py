@@ -56,8 +56,24 @@ class CitationStyle:
     @property
     def is_note_style(self) -> bool:
         """True for a style whose citations are footnotes (``class="note"``)."""
-        root = etree.fromstring(self.xml) if self.xml is not None else _parse(self.path)
-        return root.get("class") == "note"
+        return self.root().get("class") == "note"
+
+    def root(self) -> etree._Element:
+        """The style's ``<style>`` element, as pandoc sees it."""
+        return etree.fromstring(self.xml) if self.xml is not None else _parse(self.path)
+
+    def types_printing_url_not_doi(self) -> frozenset[str]:
+        """The CSL item types whose bibliography entry prints the ``URL`` but never the ``DOI``.
+
+        The ISO 690 styles of the CSL repository print a ``chapter`` (an
+        @incollection) or an ``entry`` with its URL only when it has no DOI, and
+        never the DOI: :func:`pipeline.references.csl_json.doi_as_link` then gives
+        citeproc the DOI as its https://doi.org/ address (ISO 690:2021 accepts a
+        persistent identifier given as a link). Read from the bibliography's
+        layout: each ``if``/``else-if`` on ``type`` (macros followed) that reaches
+        ``<text variable="URL">`` and, for no branch of that type, ``<text variable="DOI">``.
+        """
+        return _types_printing_url_not_doi(self.root())
 
 
 # -- the package's styles ------------------------------------------------------------
@@ -232,6 +248,38 @@ _REPOSITORY_STYLE = re.compile(r"^https?://www\.zotero\.org/styles/[A-Za-z0-9-]+
 
 def _links(root: etree._Element, rel: str) -> list[str]:
     return [link.get("href") or "" for link in root.iterfind("csl:info/csl:link", _NS) if link.get("rel") == rel]
+
+
+def _types_printing_url_not_doi(root: etree._Element) -> frozenset[str]:
+    macros = {m.get("name"): m for m in root.iterfind("csl:macro", _NS)}
+    layout = root.find("csl:bibliography/csl:layout", _NS)
+    if layout is None:
+        return frozenset()
+
+    def prints(element: etree._Element, variable: str, seen: frozenset = frozenset()) -> bool:
+        for text in element.iter(f"{{{CSL_NS}}}text"):
+            if variable in (text.get("variable") or "").split():
+                return True
+            name = text.get("macro")
+            if name in macros and name not in seen and prints(macros[name], variable, seen | {name}):
+                return True
+        return False
+
+    branches: list[etree._Element] = []
+
+    def collect(element: etree._Element, seen: frozenset = frozenset()) -> None:
+        for node in element.iter(f"{{{CSL_NS}}}if", f"{{{CSL_NS}}}else-if", f"{{{CSL_NS}}}text"):
+            if node.tag.endswith("}text"):
+                name = node.get("macro")
+                if name in macros and name not in seen:
+                    collect(macros[name], seen | {name})
+            elif node.get("type") and node.get("match") != "none":
+                branches.append(node)
+
+    collect(layout)
+    with_url = {t for b in branches if prints(b, "URL") for t in b.get("type").split()}
+    with_doi = {t for b in branches if prints(b, "DOI") for t in b.get("type").split()}
+    return frozenset(with_url - with_doi)
 
 
 def _parse(path: Path) -> etree._Element:
