@@ -562,6 +562,133 @@ def test_loose_lines_are_corrected_by_letting_the_next_word_split(project, monke
     assert corrected < uncorrected, (corrected, uncorrected)
 
 
+# Paragraph-wide breaks (editions/breaks.py) ---------------------------------------------------
+
+def _token(text: str, width: float, splits=()):
+    from pipeline.editions.breaks import Token
+
+    return Token(text, width, 0, 4.0, list(splits))
+
+
+def test_a_word_that_fits_with_spaces_shrunk_by_a_third_at_most_is_not_hyphenated():
+    """TeX's shrink: a line takes the whole word when its spaces shrink by a third or less, never more."""
+    from pipeline.editions.breaks import SHRINK, _plan, choose_breaks
+
+    # "aa bb cc" needs its two 4px spaces 1.5px narrower (0.19 of a space) to fit 100px: one line, no hyphen.
+    tokens = [_token("aa", 30), _token("bb", 30), _token("cc", 33.5, [(1, 20, 20)]), _token("dd", 45),
+              _token("ee", 50)]
+    chosen = choose_breaks(tokens, (100, 100))
+    assert chosen == [(0, 0), (3, 0)]
+    plan = _plan("0", tokens, chosen, (100, 100), 1, 1)
+    assert plan.hyphens == 0 and plan.ratios == [pytest.approx(-1.5 / 8)]
+    assert plan.spacing[0] == pytest.approx((100 - 101.5 - 1.5) / 2)  # 1.5px of slack left for the greedy breaker
+    # 36px would need half of each space: never; the hyphen is taken (its line fits without stretching).
+    tokens = [_token("aa", 40), _token("bb", 40), _token("cc", 36, [(1, 12, 26)]), _token("dd", 30),
+              _token("ee", 36), _token("ff", 50), _token("gg", 40)]
+    chosen = choose_breaks(tokens, (100, 100))
+    plan = _plan("0", tokens, chosen, (100, 100), 0, 0)
+    assert chosen == [(0, 0), (2, 1), (5, 0)] and plan.hyphens == 1  # "aa bb c-" | "c dd ee" | "ff gg"
+    assert all(ratio >= -SHRINK for ratio in plan.ratios)
+    # the first line ends a page: kept whole, whatever it costs ("aa bb" | "cc dd" | "ee ff" | "gg")
+    assert choose_breaks(tokens, (100, 100), frozenset({0}))[1] == (2, 0)
+
+
+def test_the_line_before_a_paragraphs_last_is_not_hyphenated_when_it_can_be_avoided():
+    from pipeline.editions.breaks import choose_breaks
+
+    # "a b c d e f-" | "f g" fits with spaces a quarter narrower, but leaves a hyphen before the last line;
+    # "a b c d e" | "f g" has its spaces half as wide again (not loose): that is chosen.
+    tokens = [_token(letter, 15) for letter in "abcde"] + [_token("f", 29, [(1, 9, 20)]), _token("g", 20)]
+    assert choose_breaks(tokens, (100, 100)) == [(0, 0), (5, 0)]
+    # with no other way than a loose line, the hyphen is taken
+    tokens = [_token(letter, 10) for letter in "abcde"] + [_token("f", 49, [(1, 29, 20)]), _token("g", 20)]
+    assert choose_breaks(tokens, (100, 100)) == [(0, 0), (5, 1)]
+
+
+def test_impose_breaks_wraps_each_line_with_its_spacing_and_a_soft_hyphen_where_it_breaks():
+    """The words are untouched but for U+00AD; markup inside the paragraph is kept; the last line is natural."""
+    from pipeline.editions.breaks import LINE_CLASS, SOFT_HYPHEN, Plan, impose_breaks
+    from pipeline.editions.hyphens import BLOCK_KEY, number_blocks
+
+    body = lxml_html.fragment_fromstring(
+        "<div><p>un deux <em>trois quatre</em> cinq\n représentation<span class='footnote'>note longue</span>"
+        " six sept</p></div>")
+    number_blocks(body)
+    before = body.text_content()
+    key = body.find("p").get(BLOCK_KEY)
+    words = "un deux trois quatre cinq représentation six sept".split()
+    # lines: "un deux trois" | "quatre cinq repré-" | "sentation six sept"
+    plan = Plan(key, [(0, 0), (3, 0), (5, 5)], [1.25, -0.5], 1, 0, 2, 1, words=words)
+    [(imposed, saved)] = impose_breaks(body, [plan])
+    paragraph = body.find("p")
+    lines = paragraph.xpath(f".//span[@class='{LINE_CLASS}']")
+    # a hyphenated word stays whole in its first line's span, the spaces between lines outside any
+    assert [" ".join(span.text_content().split()) for span in lines] == [
+        "un deux", "trois", "quatre", f"cinq repr\u00e9{SOFT_HYPHEN}sentation"]
+    assert [span.get("style") for span in lines] == ["word-spacing: 1.250px"] * 2 + ["word-spacing: -0.500px"] * 2
+    assert lines[1].getparent().tag == "em" and lines[2].getparent().tag == "em"
+    assert "word-spacing: 0" in paragraph.get("style")  # the last line and the spaces between lines: natural
+    assert paragraph.text_content().replace(SOFT_HYPHEN, "") == before
+    assert saved.text_content() == before and not saved.xpath(".//span[@class='line']")
+
+
+def _space_per_height() -> float:
+    from fontTools.ttLib import TTFont
+
+    with TTFont(Path(__file__).resolve().parent.parent / "styles" / "fonts" / "CharisSIL-Regular.ttf") as face:
+        return face["hmtx"]["space"][0] / (face["hhea"].ascent - face["hhea"].descent)
+
+
+def _line_spaces(pdf: Path) -> list[tuple[list[str], float]]:
+    """Each line of two spaces or more: its words and its mean word space in natural spaces of its type size."""
+    import statistics
+
+    ratio = _space_per_height()
+    xml = subprocess.run(["pdftotext", "-bbox-layout", str(pdf), "-"], capture_output=True, check=True).stdout
+    found = []
+    for line in ElementTree.fromstring(xml).iter(f"{XHTML}line"):
+        words = [(float(w.get("xMin")), float(w.get("xMax")), w.text or "", float(w.get("yMax")) - float(w.get("yMin")))
+                 for w in line.iter(f"{XHTML}word")]
+        if len(words) >= 3:
+            normal = ratio * statistics.median(w[3] for w in words)
+            found.append(([w[2] for w in words], statistics.mean(b[0] - a[1] for a, b in zip(words, words[1:])) / normal))
+    return found
+
+
+def test_paragraph_wide_breaks_give_fewer_hyphens_and_loose_lines_and_never_tight_ones(project, monkeypatch):
+    """Text of long words (the stress case): the paragraph-wide pass has fewer loose lines than WeasyPrint's
+    greedy breaks, no more faults in all, shrinks no space under 2/3, keeps last lines natural, loses no word."""
+    rng = random.Random(15)
+    paragraphs = [" ".join(rng.choice(LONG_WORDS + WORDS) for _ in range(rng.randint(50, 90))) + f" fin{n}."
+                  for n in range(10)]
+    text = "---\ntitle: Paragraphes\nlang: fr\n---\n\n" + "\n\n".join(paragraphs) + "\n"
+    root, result = build_pdf(project, text)
+    assert result.ok, result.error
+    pdf = root / "dist" / "essai.pdf"
+    lines = pdf_lines(pdf)
+    spaces = _line_spaces(pdf)
+    monkeypatch.setattr(pdf_edition, "needs_breaks", lambda document: False)
+    [result] = build(open_project(root), formats=("pdf",), force=True)
+    greedy_lines, greedy_spaces = pdf_lines(pdf), _line_spaces(pdf)
+
+    def faults(lines, spaces):
+        return (sum(1 for line in lines if line and line[-1].endswith("\u2010")),
+                sum(1 for _, mean in spaces if mean > 2))
+
+    (hyphens, loose), (greedy_hyphens, greedy_loose) = faults(lines, spaces), faults(greedy_lines, greedy_spaces)
+    # a loose line is the worse fault (TeX's demerits): fewer of them, and no more faults in all
+    assert loose < greedy_loose and hyphens + loose <= greedy_hyphens + greedy_loose, (
+        (hyphens, loose), (greedy_hyphens, greedy_loose))
+    assert all(mean > 2 / 3 - 0.03 for _, mean in spaces), min(spaces, key=lambda item: item[1])
+    # a paragraph's last line (the line of its "finN.") keeps the face's spaces when the pass broke the
+    # paragraph, else book.css's spaces 0.06 em narrower (4/5 of the face's): never tight, never stretched
+    last = [mean for words, mean in spaces if any(re.fullmatch(r"fin\d+\.", word) for word in words)]
+    assert last and all(0.75 < mean < 1.05 for mean in last) and any(mean > 0.95 for mean in last), last
+    printed = re.sub(r"\u2010\s*\n?", "", " ".join(" ".join(line) + "\n" for line in lines)).split()
+    assert [word for word in printed if word in LONG_WORDS + WORDS or word.startswith("fin")] == \
+        " ".join(paragraphs).split()
+
+
 def test_a_table_too_wide_at_7pt_goes_on_a_landscape_page_with_a_warning(project):
     """Fits at 9pt: nothing said; too wide at 7pt: a landscape page and a warning with its line; wider than
     a landscape page: words broken in the cells, and a warning. Every digit is printed, nothing off the page."""

@@ -16,6 +16,7 @@ from lxml.html import builder as E
 from ..errors import RenderError
 from .fetch import SafeFetcher
 from .blocks import BROKEN, LANDSCAPE, LEGIBLE_PT, fit_tables, overflowing_tables, shape_blocks, small_images
+from .breaks import impose_breaks, needs_breaks, plan_breaks, settle_breaks
 from .hyphens import BLOCK_KEY, KEEP_CLASS, SPLIT_CLASS, hyphen_faults, mark_words, number_blocks
 from .lines import break_addresses, keep_names_whole
 from ..render import Rendered, heading_label, remove_keeping_tail, title_page
@@ -106,7 +107,8 @@ def book_tree(rendered: Rendered, *, article: bool | None = None) -> HtmlElement
     if toc is not None:
         page_body.append(toc)
     main = E.MAIN(*list(body))
-    page_body.set("class", " ".join(["article" if article else "book"] + (["draft"] if doc.draft else [])))
+    page_body.set("class", " ".join(["article" if article else "book"] + (["collection"] if doc.book else [])
+                                    + (["draft"] if doc.draft else [])))
     page_body.append(main)
     return E.HTML(head, page_body, lang=doc.lang)
 
@@ -250,6 +252,7 @@ def write_pdf(rendered: Rendered, target: Path, *, stylesheets: list[Path], fetc
             sheets.append(CSS(string=draft_css(rendered.lang), font_config=fonts))
         best = None
         hyphen_rounds = 0
+        planned: dict = {}  # block key -> (Plan, the block as it was before its breaks were imposed)
         table_steps: dict[str, str] = {}
         for attempt in range(LAYOUT_PASSES):
             final = attempt == LAYOUT_PASSES - 1
@@ -281,12 +284,29 @@ def write_pdf(rendered: Rendered, target: Path, *, stylesheets: list[Path], fetc
             # The corrections of one layout go into the next together: each new layout costs as much as the first.
             misplaced = misplaced_notes(document)
             flipped = place_margin_notes(document, tree)
-            faults = set()
+            faults: list = []  # what the next layout corrects: imposed or restored plans, words marked
             if hyphen_rounds < HYPHEN_PASSES and not final and len(document.pages) <= HYPHEN_PASS_PAGES:
                 hyphen_rounds += 1
+                body = tree.find("body")
+                if hyphen_rounds == 1 and needs_breaks(document):
+                    # Paragraph-wide breaks (Knuth-Plass) where WeasyPrint's greedy ones hyphenate or loosen lines.
+                    for plan, saved in impose_breaks(body, plan_breaks(document)):
+                        planned[plan.block] = (plan, saved)
+                        faults.append(plan)
+                    log.debug("%s: paragraph-wide breaks imposed on %d paragraphs (pass %d)",
+                              rendered.document.manuscript.where(), len(planned), attempt + 2)
+                elif planned:
+                    # Paragraphs that did not take their breaks, or end a page with a hyphen, are set again.
+                    changed = settle_breaks(document, body, planned)
+                    faults.extend(changed)
+                    if changed:
+                        log.debug("%s: paragraph-wide breaks set again in %d paragraphs (pass %d)",
+                                  rendered.document.manuscript.where(), len(changed), attempt + 2)
                 keep, split = hyphen_faults(document, split_loose=hyphen_rounds < HYPHEN_PASSES)
-                faults = keep | split
-                if faults:
+                keep = {fault for fault in keep if fault.block not in planned}
+                split = {fault for fault in split if fault.block not in planned}
+                faults.extend(keep | split)
+                if keep or split:
                     log.debug("%s: keeping %s whole (hyphen rules), letting %s split (loose lines), pass %d",
                               rendered.document.manuscript.where(), ", ".join(sorted(f.word for f in keep)),
                               ", ".join(sorted(f.word for f in split)), attempt + 2)
