@@ -92,7 +92,8 @@ function measure(frame) {
 
   // 5. Each heading is closer to the text it opens than to what precedes it.
   const flow = [...doc.body.querySelectorAll('h1, h2, h3, h4, h5, h6, p, blockquote, ul, ol, dl, table, figure, pre, div.table-wrap, aside, hr')]
-    .filter(el => !el.parentElement.closest('p, blockquote, li, table, figure, aside'));
+    .filter(el => !el.parentElement.closest('p, blockquote, li, table, figure, aside'))
+    .filter(el => el.getClientRects().length > 0);  // what is not laid out (a hidden landmarks nav) is not read
   for (let i = 1; i < flow.length - 1; i++) {
     const h = flow[i];
     if (!/^h[1-6]$/.test(h.localName) || /^h[1-6]$/.test(flow[i - 1].localName)) continue;
