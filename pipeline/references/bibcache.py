@@ -1,13 +1,22 @@
-"""Parsed .bib entries kept between builds, one cache record per entry's text.
+"""Parsed .bib entries kept between builds: the whole file's, and the odd blocks bibtexparser read.
 
 A library of thousands of entries costs bibtexparser most of a second to read;
 a build needs it on every run. The file is cut where a line starts a new
-``@type{`` block, each block is keyed by its text and the file's ``@string``
-definitions, and only blocks not seen before go to bibtexparser, in one call.
-Lines are stored relative to the block, so moving an entry costs nothing.
+``@type{`` block; a block of the usual shape is read by ``bibscan.read_entry``
+(a few microseconds), every other block by bibtexparser, in one call. The
+cache keeps two things in the output folder:
+
+- the file's result (entries and problems, with their lines), under the hash
+  of the file's text: a build whose .bib has not changed reads it back and
+  cuts nothing;
+- each block bibtexparser read, under the hash of its text and of the file's
+  ``@string`` definitions, with lines relative to the block: after an edit,
+  only the blocks never seen go to bibtexparser again (moving one costs nothing).
+
 The cache is JSON (never pickle: an output folder may come from elsewhere),
 written atomically; an unreadable cache is ignored. Long fields no style
-prints (``LEFT_OUT``: abstract, keywords, file…) are not kept.
+prints (``LEFT_OUT``: abstract, keywords, file…) are not kept, in a build with
+a cache or without one alike.
 """
 
 from __future__ import annotations
@@ -21,9 +30,8 @@ from pathlib import Path
 
 from .bibliography import Entry, Problem, _parse
 from .bibscan import read_entry
-from .identifiers import Identifier, entry_identifiers
 
-VERSION = "6"
+VERSION = "7"
 _BLOCK_START = re.compile(r"[ \t]*@[ \t]*[A-Za-z]+[ \t]*[{(]")
 # Long fields no citation style prints: not kept in the cache, so that reading it stays fast.
 LEFT_OUT = {"abstract", "keywords", "file", "annote", "annotation", "mendeley-tags", "mendeley-groups",
@@ -33,61 +41,63 @@ _MACROS = re.compile(r"^[ \t]*@[ \t]*(string|preamble)\b", re.I)
 
 
 def parse_cached(path: Path, text: str, cache_dir: Path | None) -> tuple[list[Entry], list[Problem]]:
-    """``_parse(path, text)``'s result, read from ``cache_dir`` for blocks already parsed once.
+    """``_parse(path, text)``'s result, read back from ``cache_dir`` when the file has not changed.
 
-    Blocks not in the cache are read by ``bibscan.read_entry`` when they have
-    the usual shape, the others by bibtexparser, in one call. Without
-    ``cache_dir`` nothing is kept (and long unused fields are not left out).
+    Otherwise blocks of the usual shape are read by ``bibscan.read_entry``,
+    the others taken from the cache or, never seen, read by bibtexparser in one
+    call. Without ``cache_dir`` nothing is kept (and long unused fields are
+    not left out).
     """
     store = cache_dir / f".make-book-bib-{hashlib.blake2b(str(path).encode(), digest_size=8).hexdigest()}.json" \
         if cache_dir is not None else None
-    whole = hashlib.blake2b((VERSION + "\0" + text).encode("utf-8"), digest_size=16).hexdigest()
+    whole = hashlib.sha256((VERSION + "\0" + text).encode("utf-8")).hexdigest()
     cached = _load(store) if store is not None else {}
-    known = cached.get("blocks", {})
-    missing: list[int] = []
-    if cached.get("file") == whole:  # the file has not changed: no need to cut it again
-        order = [(key, first) for key, first in cached["order"]]
-    else:
-        starts = _block_starts(text)
-        if not starts or starts[0] != 0:
-            starts.insert(0, 0)
-        blocks = [text[a:b] for a, b in zip(starts, starts[1:] + [len(text)])]
-        first_lines = []
-        line = 1
-        for block in blocks:
-            first_lines.append(line)
-            line += block.count("\n")
-        macros = "".join(b if b.endswith("\n") else b + "\n" for b in blocks if _MACROS.match(b))
-        salt = hashlib.blake2b((VERSION + "\0" + macros).encode("utf-8"), digest_size=16).hexdigest()
-        keys = [hashlib.blake2b((salt + block).encode("utf-8"), digest_size=16).hexdigest() for block in blocks]
-        missing = [i for i, key in enumerate(keys) if key not in known and not _MACROS.match(blocks[i])]
-        keep = store is not None
-        hard = []
-        for i in missing:
-            read = read_entry(blocks[i], macros=bool(macros))
-            if read is None:
-                hard.append(i)
-                continue
-            key, kind, fields, line, lines = read
-            if keep:
-                fields = {k: v for k, v in fields.items() if k not in LEFT_OUT}
-            known[keys[i]] = {"entries": [{"key": key, "type": kind, "fields": fields, "line": line, "lines": lines,
-                                           "ids": _ids(fields, kind) if keep else None}], "problems": []}
-        if hard:
-            known.update(_parse_blocks(path, macros, [(keys[i], blocks[i]) for i in hard], keep=keep))
-        order = [(key, first) for key, first in zip(keys, first_lines)]
+    if cached.get("file") == whole:  # the file has not changed since the last build
+        try:
+            return _from_record(path, cached)
+        except (KeyError, TypeError, ValueError):  # a damaged cache: read the file again
+            cached = {}
+    keep = store is not None
+    starts = _block_starts(text)
+    if not starts or starts[0] != 0:
+        starts.insert(0, 0)
+    blocks = [text[a:b] for a, b in zip(starts, starts[1:] + [len(text)])]
+    macro_blocks = [block for block in blocks if _MACROS.match(block)]
+    salt = hashlib.blake2b((VERSION + "\0" + "".join(macro_blocks)).encode("utf-8"), digest_size=16).hexdigest()
+    known = cached.get("blocks", {}) if isinstance(cached.get("blocks"), dict) else {}
+    records: list[dict | None] = []  # one per block: its entries and problems, lines relative to the block
+    firsts: list[int] = []
+    keys: dict[int, str] = {}  # the blocks bibtexparser reads (@string and @preamble too: their problems)
+    line = 1
+    for index, block in enumerate(blocks):
+        firsts.append(line)
+        line += block.count("\n")
+        read = None if _MACROS.match(block) else read_entry(block, macros=bool(macro_blocks))
+        if read is None:
+            keys[index] = hashlib.blake2b((salt + block).encode("utf-8"), digest_size=16).hexdigest()
+            records.append(None)
+            continue
+        key, kind, fields, at, lines = read
+        if keep:
+            fields = {k: v for k, v in fields.items() if k not in LEFT_OUT}
+        records.append({"entries": [{"key": key, "type": kind, "fields": fields, "line": at, "lines": lines}],
+                        "problems": []})
+    if any(key not in known for key in keys.values()):
+        macros = [(key, blocks[index]) for index, key in keys.items() if _MACROS.match(blocks[index])]
+        others = {key: blocks[index] for index, key in keys.items()
+                  if key not in known and not _MACROS.match(blocks[index])}
+        known.update(_parse_blocks(path, macros, list(others.items()), keep=keep))
+    for index, key in keys.items():
+        records[index] = known.get(key)
     entries: list[Entry] = []
     problems: list[Problem] = []
     seen: dict[str, int] = {}
-    for key, first in order:
-        record = known.get(key)
+    for record, first in zip(records, firsts):
         if record is None:
             continue
         for raw in record["entries"]:
             entry = Entry(key=raw["key"], type=raw["type"], fields=raw["fields"], path=path,
-                          line=first + raw["line"], field_lines={k: first + v for k, v in raw["lines"].items()},
-                          known_identifiers=None if raw["ids"] is None
-                          else tuple(Identifier(kind, value) for kind, value in raw["ids"]))
+                          line=first + raw["line"], field_lines={k: first + v for k, v in raw["lines"].items()})
             if entry.key in seen:
                 problems.append(Problem(path, entry.line, f"duplicate key {entry.key!r}, first defined on line "
                                                           f"{seen[entry.key]}; the first entry is used",
@@ -98,9 +108,20 @@ def parse_cached(path: Path, text: str, cache_dir: Path | None) -> tuple[list[En
         problems += [Problem(path, first + p["line"], p["message"], p["hint"], p["key"], p["blocking"])
                      for p in record["problems"]]
     problems.sort(key=lambda p: p.line)
-    if store is not None and cached.get("file") != whole:
-        _save(store, {"version": VERSION, "file": whole, "order": order,
-                      "blocks": {key: known[key] for key, _first in order if key in known}})
+    if store is not None:
+        _save(store, {"version": VERSION, "file": whole,
+                      "entries": [[e.key, e.type, e.fields, e.line, e.field_lines] for e in entries],
+                      "problems": [[p.line, p.message, p.hint, p.key, p.blocking] for p in problems],
+                      "blocks": {key: known[key] for key in keys.values() if key in known}})
+    return entries, problems
+
+
+def _from_record(path: Path, record: dict) -> tuple[list[Entry], list[Problem]]:
+    """The entries and problems of a file as a build kept them (absolute lines)."""
+    entries = [Entry(key=key, type=kind, fields=fields, path=path, line=line, field_lines=lines)
+               for key, kind, fields, line, lines in record["entries"]]
+    problems = [Problem(path, line, message, hint, key, blocking)
+                for line, message, hint, key, blocking in record["problems"]]
     return entries, problems
 
 
@@ -116,26 +137,30 @@ def _block_starts(text: str) -> list[int]:
     return starts
 
 
-def _ids(fields: dict[str, str], kind: str) -> list[list[str]]:
-    return [[i.kind, i.value] for i in entry_identifiers(fields, kind)]
+def _parse_blocks(path: Path, macros: list[tuple[str, str]], blocks: list[tuple[str, str]], *,
+                  keep: bool = True) -> dict[str, dict]:
+    """Read ``blocks`` in one bibtexparser call, after the file's @string/@preamble ``macros``; records by key.
 
-
-def _parse_blocks(path: Path, macros: str, blocks: list[tuple[str, str]], *, keep: bool = True) -> dict[str, dict]:
-    """Parse ``blocks`` in one bibtexparser call (after the file's @string macros); records by block key."""
-    pieces = [macros]
-    offsets = []  # first line of each block in the joined text
-    line = 1 + macros.count("\n")
-    for _key, block in blocks:
+    ``macros`` and ``blocks`` are (key, text) pairs. Every block, macros
+    included, gets a record: its entries and problems, with lines relative to
+    its first line (a broken @string is reported like a broken entry).
+    """
+    pieces = []
+    offsets = []  # first line of each piece in the joined text
+    owners = []
+    line = 1
+    for key, block in macros + blocks:
         offsets.append(line)
+        owners.append(key)
         text = block if block.endswith("\n") else block + "\n"
         pieces.append(text)
         line += text.count("\n")
     entries, problems = _parse(path, "".join(pieces), keep_duplicates=True)
-    records: dict[str, dict] = {key: {"entries": [], "problems": []} for key, _block in blocks}
+    records: dict[str, dict] = {key: {"entries": [], "problems": []} for key in owners}
 
     def owner(at: int) -> tuple[str, int] | None:
         index = bisect.bisect_right(offsets, at) - 1
-        return (blocks[index][0], offsets[index]) if index >= 0 else None
+        return (owners[index], offsets[index]) if index >= 0 else None
 
     for entry in entries:
         found = owner(entry.line)
@@ -144,8 +169,7 @@ def _parse_blocks(path: Path, macros: str, blocks: list[tuple[str, str]], *, kee
             fields = {k: v for k, v in entry.fields.items() if k not in LEFT_OUT} if keep else entry.fields
             records[key]["entries"].append({"key": entry.key, "type": entry.type, "fields": fields,
                                             "line": entry.line - first,
-                                            "lines": {k: v - first for k, v in entry.field_lines.items()},
-                                            "ids": _ids(entry.fields, entry.type) if keep else None})
+                                            "lines": {k: v - first for k, v in entry.field_lines.items()}})
     for problem in problems:
         found = owner(problem.line)
         if found:

@@ -21,16 +21,16 @@ import re
 # Braces nest up to 6 levels here (deeper: bibtexparser); a backslash escapes the next character,
 # as bibtexparser counts braces.
 # Runs of plain characters are matched whole and never given back (possessive: Python 3.11).
-_GROUP = r"\{(?:[^{}\\]++|\\.)*+\}"
+_INNER = r"(?:[^{}\\]++|\\.)*+"  # inside the innermost braces
 for _ in range(5):
-    _GROUP = r"\{(?:[^{}\\]++|\\.|" + _GROUP + r")*+\}"
-_BRACED = re.compile(_GROUP, re.S)
-_QUOTED = re.compile(r'"((?:[^"{}\\]++|\\.|' + _GROUP + r')*+)"', re.S)
-_BARE = re.compile(r"[A-Za-z0-9_.:+-]+")
+    _INNER = r"(?:[^{}\\]++|\\.|\{" + _INNER + r"\})*+"
+_GROUP = r"\{" + _INNER + r"\}"  # a braced group, 6 levels deep at most
+# One field, read in one C-level match: `name = {value}` / `"value"` / a bare word, then an optional comma.
+# Its line is the line of its '=', as bibtexparser counts it.
+_FIELD = re.compile(r"\s*+([A-Za-z][\w:.+-]*+)\s*+(=)\s*+(?:\{(" + _INNER + r')\}|"((?:[^"{}\\]++|\\.|' + _GROUP
+                    + r')*+)"|([A-Za-z0-9_.:+-]++))\s*+(,?)', re.S)
 _OPENING = re.compile(r"[ \t]*@[ \t]*([A-Za-z][A-Za-z0-9_-]*)[ \t]*\{[ \t]*([A-Za-z0-9_:.+/-][^\s,{}()=\"#%'\\]*)"
                       r"[ \t]*,")
-_FIELD_NAME = re.compile(r"\s*([A-Za-z][\w:.+-]*)\s*=\s*")
-_AFTER_VALUE = re.compile(r"\s*(,?)\s*")
 _NOT_ENTRIES = {"comment", "string", "preamble"}
 _MONTHS = {"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"}  # BibTeX's own
 
@@ -48,41 +48,26 @@ def read_entry(block: str, *, macros: bool) -> tuple[str, str, dict[str, str], i
     if opening is None or opening.group(1).lower() in _NOT_ENTRIES:
         return None
     fields: dict[str, str] = {}
-    starts: dict[str, int] = {}
+    lines: dict[str, int] = {}
+    first = line = block.count("\n", 0, opening.start(1))
+    counted = opening.start(1)  # newlines are counted up to here
     at = opening.end()
-    while True:
-        name = _FIELD_NAME.match(block, at)
-        if name is None:
-            break
-        field = name.group(1).lower()
+    match = _FIELD.match
+    while (found := match(block, at)) is not None:
+        name, _, braced, quoted, bare, comma = found.groups()
+        field = name.lower()
         if field in fields:
             return None  # a field given twice: bibtexparser's DuplicateFieldKeyBlock, and its message
-        at = name.end()
-        char = block[at:at + 1]
-        if char == "{":
-            value = _BRACED.match(block, at)
-            if value is None:
-                return None
-            text = value.group(0)[1:-1]
-        elif char == '"':
-            value = _QUOTED.match(block, at)
-            if value is None:
-                return None
-            text = value.group(1)
-        else:
-            value = _BARE.match(block, at)
-            word = value.group(0) if value else ""
-            if not word.isdigit() and (macros or word.lower() not in _MONTHS):
-                return None  # an @string name, defined or not: bibtexparser and _parse settle it
-            text = value.group(0)
-        fields[field] = text
-        starts[field] = name.start(1)
-        after = _AFTER_VALUE.match(block, value.end())
-        at = after.end()
-        if not after.group(1):  # no comma: the entry must end here
+        if bare is not None and not bare.isdigit() and (macros or bare.lower() not in _MONTHS):
+            return None  # an @string name, defined or not: bibtexparser and _parse settle it
+        fields[field] = braced if braced is not None else quoted if quoted is not None else bare
+        start = found.start(2)
+        line += block.count("\n", counted, start)
+        counted = start
+        lines[field] = line
+        at = found.end()
+        if not comma:  # no comma: the entry must end here
             break
-    if block[at:at + 1] != "}" or block[at + 1:].strip():
-        return None  # no closing brace where the fields end, or text after it (left to bibtexparser)
-    line = block.count("\n", 0, opening.start(1))
-    lines = {field: block.count("\n", 0, start) for field, start in starts.items()}
-    return opening.group(2), opening.group(1).lower(), fields, line, lines
+    if block[at:].strip() != "}":
+        return None  # no closing brace where the fields end, a value it cannot read, or text after the entry
+    return opening.group(2), opening.group(1).lower(), fields, first, lines

@@ -106,7 +106,7 @@ def classify_link(url: str, document: Document, ids: set[str],
     if scheme in ("http", "https"):
         if LINK_CLASS not in classes:
             for identifier in link_identifiers(url):
-                key = document.bibliography.identifiers.get(identifier)
+                key = document.bibliography.key_for(identifier)
                 if key:
                     return MATCHED, key, identifier.kind, url
         if link_role(url, classes, resolved[0] if resolved else None) == LINK:

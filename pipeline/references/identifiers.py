@@ -303,7 +303,85 @@ def entry_urls(fields: dict[str, str]) -> list[str]:
         found.append(verbatim(fields["url"]))
     for name in ("howpublished", "note"):
         for match in _URL_IN_TEXT.finditer(fields.get(name) or ""):
-            address = verbatim(next(g for g in match.groups() if g)).rstrip(".,;)")
+            command, href, bare = match.groups()
+            address = verbatim(command or href) if command or href else _in_prose(verbatim(bare))
             if address not in found:
                 found.append(address)
     return found
+
+
+def _in_prose(address: str) -> str:
+    """An address written in a sentence, less the punctuation of the sentence after it.
+
+    A final ``.``, ``,``, ``;``, ``:``, ``!``, ``?`` belongs to the sentence, and a
+    ``)`` when it closes no ``(`` of the address (``(voir https://x.org/a)``),
+    not in ``https://en.wikipedia.org/wiki/Go_(game)``.
+    """
+    while address:
+        if address[-1] in ".,;:!?" or (address[-1] == ")" and address.count(")") > address.count("(")):
+            address = address[:-1]
+        else:
+            break
+    return address
+
+
+# -- finding the entries that may hold an identifier, without taking every entry apart ---------------------
+
+#: The fields ``entry_identifiers`` reads an identifier from (``archiveprefix``/``eprinttype`` only qualify ``eprint``).
+IDENTIFIER_FIELDS = ("doi", "eprint", "url", "howpublished", "note", "journal", "journaltitle", "isbn")
+_NOT_WORD = re.compile(r"[\W_]+")
+_NOT_ALNUM_ASCII = bytes(c for c in range(128) if not chr(c).isalnum())
+# The LaTeX control words `latex.verbatim` turns into a character that is no letter nor digit (_ and ~).
+_ESCAPE_WORDS = re.compile(r"\\text(?:underscore|asciitilde)(?![A-Za-z])")
+
+
+def _words(text: str) -> str:
+    """``text`` case-folded, with nothing but its letters and digits (ASCII ones dropped in C, fast)."""
+    kept = text.casefold().encode("utf-8", "surrogatepass").translate(None, _NOT_ALNUM_ASCII)
+    words = kept.decode("utf-8", "surrogatepass")
+    return words if words.isascii() else _NOT_WORD.sub("", words)
+
+
+def searchable(text: str) -> str:
+    """``text`` (an entry's raw fields of ``IDENTIFIER_FIELDS``) as the text ``probes`` are looked for in.
+
+    Every identifier ``entry_identifiers`` finds in those fields is made of
+    characters of the raw text, taken in order, less some: LaTeX escapes undone
+    (``{\\_}``, ``\\textunderscore``), percent-escapes decoded, case changed,
+    punctuation and spaces dropped or changed. So this text is the raw one
+    with those escapes undone (as ``latex.verbatim`` does; they all give a
+    character that is no letter nor digit), case-folded, with nothing but its
+    letters and digits; when it holds a ``%``, the same of the percent-decoded
+    text follows (an address is matched with and without decoding). Whatever
+    ``probes`` gives for an identifier of the entry is then a substring of it.
+    About 0.5 µs an entry.
+    """
+    found = _words(_ESCAPE_WORDS.sub("", text) if "\\text" in text else text)
+    if "%" in text:
+        from .latex import undo_address_escapes
+
+        found += " " + _words(unquote(undo_address_escapes(text)))
+    return found
+
+
+def probes(identifier: Identifier) -> tuple[str, ...]:
+    """Pieces the ``searchable`` text of any entry that identifies ``identifier`` must hold ("" matches all).
+
+    A necessary condition only, cheap to test on thousands of entries: the
+    entries it keeps are then taken apart by ``entry_identifiers``. The first
+    letter of a Wikipedia title is left out (it is upper-cased, and ``ß``
+    becomes ``SS``); an old arXiv id keeps its number (``cs.DB/0003005`` is
+    ``cs/0003005``); an ISBN its nine digits an ISBN-10 shares with its ISBN-13.
+    """
+    value = identifier.value
+    word = _words
+    if identifier.kind == "arxiv":
+        return (word(value.rpartition("/")[2]),)
+    if identifier.kind == "isbn":
+        return (value[3:12],)
+    if identifier.kind == "wikipedia":
+        return (word(value.partition(":")[2][1:]),)
+    if identifier.kind == "url":
+        parts = urlsplit(value)
+        return word(parts.netloc), word(parts.path)
+    return (word(value),)  # a DOI, or a kind to come: its whole value

@@ -248,17 +248,22 @@ def verbatim(value: str) -> str:
     match = _URL_COMMAND.match(value)
     if match:
         value = match.group(1)
-
-    def plain(m: re.Match) -> str:
-        char = m.group(1) or m.group(2)
-        if char:
-            return char
-        return "_" if "underscore" in m.group(0) else "~"
-
-    value = _VERBATIM_ESCAPES.sub(plain, value)
+    value = undo_address_escapes(value)
     if value.startswith("{") and value.endswith("}") and value.count("{") == 1:
         value = value[1:-1]
     return value.replace("{", "").replace("}", "").strip() if "\\" not in value else value.strip()
+
+
+def undo_address_escapes(value: str) -> str:
+    """``value`` with the escapes of an address undone (``{\\_}``, ``\\%``, ``\\textunderscore``…), braces kept."""
+    return _VERBATIM_ESCAPES.sub(_plain, value)
+
+
+def _plain(match: re.Match) -> str:
+    char = match.group(1) or match.group(2)
+    if char:
+        return char
+    return "_" if "underscore" in match.group(0) else "~"
 
 
 def has_escapes(value: str) -> bool:
