@@ -183,3 +183,39 @@ def test_running_heads(samples):
     assert "Lire avec les machines" in pages[3]  # left: the title
     heading_page = next(n for n, text in enumerate(pages) if "Ce que j’ai essayé J’ai travaillé" in text)
     assert "Ce que j’ai essayé" in pages[heading_page + 1]  # right: the section in force at its top
+
+
+NOTE_PAGE_CSS = ("@page { size: 200px 130px; margin: 0; @footnote { margin: 0; padding: 0; } }"
+                 "html { font: 10px/10px serif; } body { margin: 0; } p { margin: 0; orphans: 2; widows: 2; }"
+                 ".fn { float: footnote; } ::footnote-call, ::footnote-marker { content: '*';"
+                 " vertical-align: baseline; font-size: inherit; line-height: inherit; }")
+
+
+def lines_by_page(html: str) -> list[list[str]]:
+    from weasyprint import CSS, HTML
+
+    from pipeline.editions.pdf import _boxes
+
+    document = HTML(string=html).render(stylesheets=[CSS(string=NOTE_PAGE_CSS)])
+    return [[box.text for box in _boxes(page._page_box) if getattr(box, "text", None)] for page in document.pages]
+
+
+def test_a_note_is_never_deferred_to_fit_the_second_line_of_a_paragraph(monkeypatch):
+    """Thirteen lines a page: a note's call, eleven lines with the note, then a paragraph with room for one line.
+
+    Orphans forbid leaving that line alone: the paragraph starts on the next
+    page and the note stays with its call (WeasyPrint 70 alone moves the note
+    to the next page to fit the paragraph's second line).
+    """
+    from weasyprint.layout import block
+
+    from pipeline.editions import footnotes
+
+    lines = "<br>".join(f"a{i}" for i in range(10))
+    html = f"<p>un<span class='fn'>note</span><br>{lines}</p><p>{'<br>'.join(f'b{i}' for i in range(5))}</p>"
+    assert footnotes.keep_notes_with_their_calls()
+    assert lines_by_page(html) == [["un", "*", *[f"a{i}" for i in range(10)], "*", "note"],
+                                   [f"b{i}" for i in range(5)]]
+    monkeypatch.setattr(block, "_linebox_layout", footnotes._ORIGINAL)  # the input does reach that branch
+    deferred = lines_by_page(html)
+    assert "note" in deferred[1] and "b1" in deferred[0]

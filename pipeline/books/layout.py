@@ -65,6 +65,8 @@ CHARS_PER_PAGE = 1900
 # Rounds of laying out again the pieces whose page references changed.
 REFERENCE_ROUNDS = 3
 PX_TO_PT = 0.75  # WeasyPrint's CSS pixel in PDF points
+# Changes whenever the way a piece is laid out changes (a piece kept from before is then laid out again).
+PIECE_RULES = "2: notes never deferred"
 
 
 @dataclass
@@ -263,10 +265,12 @@ def lay_out_piece(job: PieceJob) -> LaidPiece:
     from weasyprint import HTML
 
     from ..editions.fetch import SafeFetcher
+    from ..editions.footnotes import keep_notes_with_their_calls
     from ..editions.pdf import (LAYOUT_PASSES, continue_notes, misplaced_notes, overlong_notes,
                                 place_margin_notes, relax_around, serialise)
 
     started = time.process_time()
+    keep_notes_with_their_calls()
     fetcher = SafeFetcher([Path(p) for p in job.allowed])
     fonts, sheets = _stylesheets(job.stylesheets, job.css, fetcher)
     tree = lxml_html.document_fromstring(job.html)
@@ -448,8 +452,8 @@ class PieceStore:
 
 def piece_key(job: PieceJob, styles_key: str) -> str:
     digest = hashlib.sha256()
-    for part in (__version__, styles_key, job.html, *job.css, job.base_url, job.identifier.decode("ascii"),
-                 str(job.folio_sheet)):
+    for part in (__version__, PIECE_RULES, styles_key, job.html, *job.css, job.base_url,
+                 job.identifier.decode("ascii"), str(job.folio_sheet)):
         digest.update(part.encode("utf-8"))
         digest.update(b"\0")
     return digest.hexdigest()[:32]

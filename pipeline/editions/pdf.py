@@ -242,6 +242,9 @@ def write_pdf(rendered: Rendered, target: Path, *, stylesheets: list[Path], fetc
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
+    from .footnotes import keep_notes_with_their_calls
+
+    keep_notes_with_their_calls()  # a note is never deferred to the next page to fit a line
     tree = book_tree(rendered)
     article = "article" in tree.find("body").get("class").split()
     fonts = FontConfiguration()
