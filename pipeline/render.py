@@ -32,6 +32,9 @@ class Rendered:
 
     document: Document
     body: HtmlElement
+    # A book of essays: each chapter's own document, in the order of the body's ``section.chapter``
+    # (so that what the EPUB writer changes in a chapter is warned with that essay's file and line).
+    chapters: tuple[Document, ...] = ()
 
     @property
     def lang(self) -> str:

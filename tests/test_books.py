@@ -383,6 +383,37 @@ def test_nocite_in_a_book_goes_where_it_is_written(project):
         "ref-barthes1973plaisir", "ref-eco1985lector", "ref-lecun2015deep", "ref-perec1974especes"]}
 
 
+def test_a_chapter_bibliography_speaks_its_chapters_language(project):
+    """One style for the book, but each chapter's citations and entries in its own language's terms."""
+    root = project({
+        "a.md": HEAD.format(title="Premier", month=1, lang="fr") + "Un réseau [@lecun2015deep].\n",
+        "b.md": HEAD.format(title="Second", month=2, lang="en") + "A network [@lecun2015deep].\n",
+    }, config='[books.duo]\ntitle = "Duo"\nlang = "fr"\nchapters = ["a", "b"]\nbibliography = "chapter"\n')
+    (result,) = build(open_project(root), ["duo"], formats=("epub",))
+    assert result.ok, result.error
+    texts = {page: " ".join("".join(epub_xml(root / "dist" / "duo.epub", f"EPUB/{page}.xhtml").itertext()).split())
+             for page in ("ch01", "ch02")}
+    assert "(LeCun, Bengio et Hinton 2015)" in texts["ch01"] and "Bibliographie" in texts["ch01"], texts["ch01"]
+    assert "(LeCun, Bengio and Hinton 2015)" in texts["ch02"] and "References" in texts["ch02"], texts["ch02"]
+    assert "Bengio, Yoshua and Hinton" in texts["ch02"] and "Bengio, Yoshua et Hinton" in texts["ch01"]
+
+
+def test_what_the_epub_changes_in_a_chapter_is_warned_with_its_essays_line(project):
+    root = project({
+        "a.md": HEAD.format(title="Premier", month=1, lang="fr") + "Texte.\n",
+        "b.md": HEAD.format(title="Second", month=2, lang="fr")
+        + "Un paragraphe.\n\n<p align=\"center\">centré</p>\n\n<center>au milieu</center>\n",
+    }, config='[books.duo]\ntitle = "Duo"\nchapters = ["a", "b"]\n')
+    (result,) = build(open_project(root), ["duo"], formats=("epub",))
+    assert result.ok, result.error
+    epub_warnings = [w for w in result.warnings if "EPUB:" in w]
+    assert any(w.startswith("manuscripts/b.md:9: EPUB: align=\"center\" on <p>") for w in epub_warnings), epub_warnings
+    assert any(w.startswith("manuscripts/b.md:11: EPUB: raw <center>") for w in epub_warnings), epub_warnings
+    assert not [w for w in epub_warnings if "make-book.toml" in w], epub_warnings
+    assert len(epub_warnings) == 2, epub_warnings  # each once: the book's own pass finds them fixed
+    assert not run_epubcheck(root / "dist" / "duo.epub")
+
+
 def test_both_books_pass_ace(sample_book, parts_book):
     """DAISY Ace on the two books (colophon, part pages, a bibliography per chapter): no violation."""
     from .ace import run_ace

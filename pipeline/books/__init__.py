@@ -26,7 +26,7 @@ def build_book(project: Project, book: BookSettings, *, formats: tuple[str, ...]
     from ..render import format_citations, render_html
     from ..typography import apply_typography
     from .assemble import book_document, prepare_chapters
-    from .citations import chapter_nocite, format_chapter_citations
+    from .citations import format_chapter_citations
 
     from .layout import Workers
 
@@ -45,13 +45,14 @@ def build_book(project: Project, book: BookSettings, *, formats: tuple[str, ...]
         #    its end (bibliography = "book"), or one run per chapter, each ending with its own.
         style = citation_style(project, document, result.manuscript)
         if book.bibliography == "chapter":
-            format_chapter_citations(document, style, {c.slug: chapter_nocite(c.document) for c in chapters})
+            format_chapter_citations(document, style, {c.slug: c.document for c in chapters})
         else:
             format_citations(document, style)
         # 7. Typography of the book's language (a chapter in another language keeps its own).
         apply_typography(document.ast, document.lang)
         document.settings = typeset_settings(document.settings, document.lang)
         rendered = render_html(document)
+        rendered.chapters = tuple(chapter.document for chapter in chapters)
         sanitize_by_chapter(rendered.body, document, chapters, project.root)
         number_notes_by_chapter(rendered.body)
         # The colophon closes the book (the last verso of the PDF, a back-matter page of the EPUB).

@@ -67,16 +67,21 @@ def joined_nocite(*groups: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def format_chapter_citations(document: Document, style: CitationStyle | None,
-                             nocite: dict[str, tuple[str, ...]] | None = None) -> None:
+                             chapters: dict[str, Document] | None = None) -> None:
     """Run citeproc on each chapter of ``document`` alone, in place (``bibliography = "chapter"``).
 
-    ``nocite``: each chapter's own (slug → keys), listed in its bibliography.
+    ``chapters``: each chapter's own document by slug. Its front matter's
+    ``nocite`` is listed in its bibliography, and its language gives citeproc's
+    terms (« et », "and", « éd. », "ed."), as the chapter's text and its
+    bibliography heading are in that language; the style stays the book's.
     ``document.settings.nocite`` is the book's: its works that no chapter cites
     or lists go to a last section, :func:`further_reading`.
     """
     from ..render import format_citations
 
-    nocite = nocite or {}
+    chapters = chapters or {}
+    nocite = {slug: chapter_nocite(own) for slug, own in chapters.items()}
+    langs = {slug: own.lang for slug, own in chapters.items()}
     blocks = document.ast["blocks"]
     formatted: list[Node] = []
     listed: set[str] = set()
@@ -87,7 +92,8 @@ def format_chapter_citations(document: Document, style: CitationStyle | None,
         listed |= {c["citationId"] for node in iter_nodes(blocks[start:stop]) if node["t"] == "Cite"
                    for c in node["c"][0]} | set(own)
         chapter = replace(document, ast={**document.ast, "blocks": _renamed(blocks[start:stop], f"{slug}-{REFS}", REFS)},
-                          settings=replace(document.settings, nocite=own), warnings=document.warnings)
+                          settings=replace(document.settings, nocite=own, lang=langs.get(slug, document.lang)),
+                          warnings=document.warnings)
         format_citations(chapter, style)
         formatted += _prefixed_entries(chapter.ast["blocks"], slug)
         done = stop

@@ -33,7 +33,7 @@ from ..sanitize import css_references, remote_or_outside
 from ..render import Rendered, remove_keeping_tail, title_page
 from ..terms import authors_line, format_date
 from ..terms import localised
-from .xhtml import describe_images, heading_text, make_valid
+from .xhtml import describe_images, heading_text, make_valid_by_chapter
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +70,7 @@ def write_epub(rendered: Rendered, target: Path, *, stylesheet: Path, fonts: lis
     settings = doc.settings
     lang = doc.lang
     body = copy.deepcopy(rendered.body)
-    make_valid(body, doc)
+    make_valid_by_chapter(body, doc, rendered.chapters)
     undescribed = describe_images(body, lang)
     keep_abbreviations_whole(body)
     wrap_tables(body)

@@ -212,6 +212,25 @@ def make_valid(body: HtmlElement, document: Document) -> None:
     _unique_ids(body, fixer)
 
 
+def make_valid_by_chapter(body: HtmlElement, document: Document, chapters: tuple[Document, ...] = ()) -> None:
+    """:func:`make_valid` for an essay, or for a book chapter by chapter.
+
+    ``chapters``: a book's essays, one per ``section.chapter`` of ``body`` in order.
+    Each chapter is made valid with its own essay, so that a warning names that
+    essay's file and line (``manuscripts/ch2.md:14``), not make-book.toml; then
+    the whole body with the book's document: what lies outside the chapters
+    (parts, the book's bibliography) and ids repeated across chapters. The
+    chapters' warnings are the book's too.
+    """
+    sections = body.xpath(".//section[contains(concat(' ', @class, ' '), ' chapter ')]") if chapters else []
+    if chapters and len(sections) == len(chapters):
+        for section, own in zip(sections, chapters):
+            before = len(own.warnings)
+            make_valid(section, own)
+            document.warnings.extend(own.warnings[before:])
+    make_valid(body, document)
+
+
 def describe_images(body: HtmlElement, lang: str) -> int:
     """Give every image of ``body`` a text alternative; the number left without a real description.
 
