@@ -94,7 +94,7 @@ def test_unknown_commands_are_named():
     (r"Le~Goff, Jacques", "Le Goff", "Jacques"),
 ])
 def test_accents_without_braces_stay_in_the_name(raw, family, given):
-    """BibTeX's splitter reads ``~`` as a tie: an accent written ``\~n`` must not split the name."""
+    r"""BibTeX's splitter reads ``~`` as a tie: an accent written ``\~n`` must not split the name."""
     assert parse_names(raw) == [{"family": family, "given": given}]
 
 

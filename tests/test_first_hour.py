@@ -296,7 +296,7 @@ def test_install_script_and_ci_share_one_list():
     readme = README.read_text(encoding="utf-8")
     setup = readme.split("## Set up and build", 1)[1].split("```sh", 1)[1].split("```", 1)[0]
     commands = [line.split("#", 1)[0].strip() for line in setup.strip().splitlines()]
-    assert commands == ["./install.sh", ".venv/bin/pytest"]
+    assert commands == ["./install.sh", ".venv/bin/pytest -n 2 --dist loadfile"]
     # CI ends with the README's two commands, as a newcomer types them.
     assert ci.rstrip().splitlines()[-2:] == commands
 
