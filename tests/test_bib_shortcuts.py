@@ -14,6 +14,7 @@ import random
 import re
 import string
 import tempfile
+import time
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -199,8 +200,8 @@ def test_a_broken_string_definition_is_reported(tmp_path):
 
 def _shape(result, without: set[str] = frozenset()) -> tuple:
     entries, problems = result
-    return ([(e.key, e.type, {k: v for k, v in e.fields.items() if k not in without}, e.line, e.field_lines)
-             for e in entries],
+    return ([(e.key, e.type, {k: v for k, v in e.fields.items() if k not in without}, e.line,
+              {k: v for k, v in e.field_lines.items() if k not in without}) for e in entries],
             [(p.line, p.message, p.hint, p.key, p.blocking) for p in problems])
 
 
@@ -260,3 +261,36 @@ def test_uncited_faults_are_warned_in_every_build_cached_or_not(project):
     assert seen[0] == seen[1]
     assert any("refs.bib:302" in w and "never closed" in w for w in seen[1]), seen[1]
     assert any("refs.bib:305" in w and "'title' given twice" in w for w in seen[1]), seen[1]
+
+
+def test_an_untouched_file_is_not_even_read_and_an_edited_one_always_is(tmp_path, monkeypatch):
+    from pipeline.references import bibcache
+
+    path = write(tmp_path / "refs.bib", "@book{a, title = {Premier}, year = {2001}}\n@book{b, title = {Deux}}\n")
+    cache = tmp_path / "dist"
+    cache.mkdir()
+    reads = []
+    decode = bibcache.decode_text
+    monkeypatch.setattr(bibcache, "decode_text", lambda data, where: reads.append(where) or decode(data, where))
+    # Just written: its status is not trusted (it could change again within the clock's tick), its text is.
+    parse_bib_file(path, cache_dir=cache)
+    parse_bib_file(path, cache_dir=cache)
+    assert len(reads) == 2
+    # A build a minute later trusts the status: the file is not read again while it stays untouched.
+    time.sleep(0.05)  # past the file system clock's tick of the write above
+    later = time.time_ns() + 60 * 10**9
+    monkeypatch.setattr(bibcache, "_now", lambda: later)
+    first = parse_bib_file(path, cache_dir=cache)
+    assert parse_bib_file(path, cache_dir=cache) == first and len(reads) == 3
+    # Edited, same size, modification time put back: its change time tells, the new text is read.
+    stamp = os.stat(path).st_mtime_ns
+    path.write_text(path.read_text(encoding="utf-8").replace("Premier", "Dernier"), encoding="utf-8")
+    os.utime(path, ns=(stamp, stamp))
+    entries, problems = parse_bib_file(path, cache_dir=cache)
+    assert entries[0].fields["title"] == "Dernier" and len(reads) == 4
+    assert (entries, problems) == parse_bib_file(path)
+    # Touched only (same text, new times): read once more, then trusted again.
+    os.utime(path)
+    monkeypatch.setattr(bibcache, "_now", lambda: time.time_ns() + 60 * 10**9)
+    assert parse_bib_file(path, cache_dir=cache) == (entries, problems)
+    assert parse_bib_file(path, cache_dir=cache) == (entries, problems) and len(reads) == 6

@@ -349,7 +349,11 @@ def _quiet_bibtexparser():
 
 def read_text(path: Path) -> str:
     """The file's text; a file that is not UTF-8 raises, naming the line of the first bad byte."""
-    data = path.read_bytes()
+    return decode_text(path.read_bytes(), path)
+
+
+def decode_text(data: bytes, path: Path) -> str:
+    """``data``, the bytes of ``path``, as text (``read_text``)."""
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -370,16 +374,17 @@ def parse_bib_file(path: Path, *, cache_dir: Path | None = None) -> tuple[list[E
     ``BibliographyError`` only when the file as a whole cannot be read.
 
     Entries of the usual shape are read by ``bibscan.read_entry`` (about
-    25 µs each), the others by bibtexparser (about 0.15 ms each), which
-    also finds and places every problem. With ``cache_dir``, each entry's parse
-    is kept there (JSON, keyed by the entry's text and the file's @string
-    definitions), so a build re-reads only the entries that changed. Entries
-    read so leave out the long fields no style prints (``bibcache.LEFT_OUT``).
+    15 µs each), the others by bibtexparser (about 0.15 ms each), which
+    also finds and places every problem. With ``cache_dir``, the file's result
+    is kept there (JSON, under the file's status and the hash of its bytes),
+    and so is the reading of each block bibtexparser read (under its text and
+    the file's @string definitions): a build reads back an unchanged file, and
+    bibtexparser reads only the odd blocks never seen. Entries read so leave
+    out the long fields no style prints (``bibcache.LEFT_OUT``).
     """
-    text = read_text(path)
     from .bibcache import parse_cached
 
-    return parse_cached(path, text, cache_dir)
+    return parse_cached(path, None, cache_dir)
 
 
 def _parse(path: Path, text: str, *, keep_duplicates: bool = False) -> tuple[list[Entry], list[Problem]]:

@@ -35,37 +35,44 @@ _NOT_ENTRIES = {"comment", "string", "preamble"}
 _MONTHS = {"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"}  # BibTeX's own
 
 
-def read_entry(block: str, *, macros: bool) -> tuple[str, str, dict[str, str], int, dict[str, int]] | None:
-    """(key, type, fields, line offset of '@', line offset of each field) of a well-formed entry, else None.
+def read_entry(block: str, *, macros: bool, first_line: int = 0, leave_out: frozenset[str] | set[str] = frozenset()
+               ) -> tuple[str, str, dict[str, str], int, dict[str, int]] | None:
+    """(key, type, fields, line of '@', line of each field) of a well-formed entry, else None.
 
-    ``block`` is one block of the file (from its ``@`` line to the next); line
-    offsets count from the block's first line. Field names are lower case;
+    ``block`` is one block of the file (from its ``@`` line to the next); lines
+    count from ``first_line``, the block's first line. Field names are lower case;
     values are as bibtexparser leaves them (outer braces or quotes taken off,
-    inner text verbatim). ``macros``: the file defines ``@string`` names, so a
-    bare word may be one of them (bibtexparser substitutes it): None then.
+    inner text verbatim); a field's line is the line of its ``=``. ``macros``:
+    the file defines ``@string`` names, so a bare word may be one of them
+    (bibtexparser substitutes it): None then. Fields named in ``leave_out``
+    are read (a field given twice still hands the block over) but not kept.
     """
     opening = _OPENING.match(block)
     if opening is None or opening.group(1).lower() in _NOT_ENTRIES:
         return None
     fields: dict[str, str] = {}
     lines: dict[str, int] = {}
-    first = line = block.count("\n", 0, opening.start(1))
+    skipped: set[str] = set()
+    first = line = first_line + block.count("\n", 0, opening.start(1))
     counted = opening.start(1)  # newlines are counted up to here
     at = opening.end()
     match = _FIELD.match
     while (found := match(block, at)) is not None:
         name, _, braced, quoted, bare, comma = found.groups()
         field = name.lower()
-        if field in fields:
+        if field in fields or field in skipped:
             return None  # a field given twice: bibtexparser's DuplicateFieldKeyBlock, and its message
         if bare is not None and not bare.isdigit() and (macros or bare.lower() not in _MONTHS):
             return None  # an @string name, defined or not: bibtexparser and _parse settle it
-        fields[field] = braced if braced is not None else quoted if quoted is not None else bare
-        start = found.start(2)
-        line += block.count("\n", counted, start)
-        counted = start
-        lines[field] = line
         at = found.end()
+        if field in leave_out:
+            skipped.add(field)
+        else:
+            fields[field] = braced if braced is not None else quoted if quoted is not None else bare
+            start = found.start(2)
+            line += block.count("\n", counted, start)
+            counted = start
+            lines[field] = line
         if not comma:  # no comma: the entry must end here
             break
     if block[at:].strip() != "}":
