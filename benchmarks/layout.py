@@ -159,8 +159,9 @@ def measure(pdf: Path) -> dict[str, float]:
     loose = tight = 0
     for block in blocks:
         for line in block:  # a paragraph's last line keeps natural spaces: neither loose nor tight
-            spaces = [b[0] - a[1] for a, b in zip(line, line[1:])]
             normal = space * statistics.median(word[3] for word in line)
+            # a gap of under a quarter space is no word space: a note call or a sign set close to its word
+            spaces = [gap for gap in (b[0] - a[1] for a, b in zip(line, line[1:])) if gap > normal / 4]
             if len(spaces) < 2 or max(spaces) > 10 * normal:  # a table row, a leader, a title spread out
                 continue
             loose += statistics.mean(spaces) > 2 * normal

@@ -596,6 +596,23 @@ def test_a_word_that_fits_with_spaces_shrunk_by_a_third_at_most_is_not_hyphenate
     assert choose_breaks(tokens, (100, 100), frozenset({0}))[1] == (2, 0)
 
 
+def test_letters_track_a_little_before_spaces_shrink_past_their_limit():
+    """microtype-like expansion: a line may take a word when its letters tighten by at most ``expand`` px
+    each; the spaces' share of the change stays within SHRINK; the span's word spacing fills the line."""
+    from pipeline.editions.breaks import SHRINK, SLACK, _plan, choose_breaks
+
+    # "aaaaaaaaaa bbbbbbbbbb" is 104px for 100: 4px, far beyond what one space may give (1.2px).
+    tokens = [_token("a" * 10, 48), _token("b" * 10, 52), _token("cc", 20), _token("dd", 20)]
+    assert choose_breaks(tokens, (100, 100))[1] == (1, 0)  # without tracking: "aaaaaaaaaa" alone, loose
+    chosen = choose_breaks(tokens, (100, 100), expand=0.2)
+    assert chosen == [(0, 0), (2, 0)]
+    plan = _plan("0", tokens, chosen, (100, 100), 0, 1, 0.2)
+    track, spacing = plan.tracking[0], plan.spacing[0]
+    assert -0.2 <= track < 0 and plan.ratios[0] >= -SHRINK
+    # 21 characters (the space too) take the tracking, the one space its word spacing: the line is full
+    assert 104 + 21 * track + spacing == pytest.approx(100 - SLACK)
+
+
 def test_the_line_before_a_paragraphs_last_is_not_hyphenated_when_it_can_be_avoided():
     from pipeline.editions.breaks import choose_breaks
 

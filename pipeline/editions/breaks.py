@@ -74,8 +74,9 @@ HYPHEN_SHARE = 0.05
 LOOSE_SHARE = 0.02
 # Room left at the end of each imposed line (px, 1/96 in): greedy breaking stops there, justification fills it.
 SLACK = 1.5
-# Characters that make a paragraph's breaks beyond this model: zero-width spaces (addresses), hyphens
-# WeasyPrint may break after, soft hyphens already there.
+# Characters that make a paragraph's breaks beyond this model: zero-width spaces (addresses' break points),
+# soft hyphens already there, preserved line breaks and tabs. (A break after a hyphen or a dash inside a
+# word is never taken: the sliver left at a line's end cannot hold a piece of word.)
 UNMODELLED = re.compile("[\u200b\u00ad\n\t]")
 WORD = re.compile(r"^(\W*)(\w+)(\W*)$")
 
@@ -200,7 +201,7 @@ def tokens_of(lines: list, measure: _Measure) -> tuple[list[Token], list[int], l
         if any(kind == "other" for kind, *_ in leaves):
             return None
         close_style = None
-        line_starts.append(len(runs) + (1 if current else 0))
+        line_starts.append(len(runs))  # after a hyphen: the token whose tail opens the line
         ends_hyphen = False
         for index, (kind, *rest) in enumerate(leaves):
             if kind == "atom":
