@@ -28,7 +28,10 @@ def test_build_one_format_into_another_folder(project, tmp_path):
     out = tmp_path / "out"
     result = run("build", "essai", "--root", str(root), "--out", str(out), "--format", "epub")
     assert result.exit_code == 0, result.output
-    assert [p.name for p in out.iterdir() if not p.name.startswith(".")] == ["essai.epub"]
+    # Only the edition asked for, and the shelf listing it (a named build refreshes the shelf as a full one does).
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == ["essai.epub", "index.html", "shelf"]
+    shelf = (out / "index.html").read_text(encoding="utf-8")
+    assert 'href="essai.epub"' in shelf and "autre" not in shelf
 
 
 def test_version_and_help():
