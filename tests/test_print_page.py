@@ -681,12 +681,17 @@ def test_paragraph_wide_breaks_give_fewer_hyphens_and_loose_lines_and_never_tigh
     rng = random.Random(15)
     paragraphs = [" ".join(rng.choice(LONG_WORDS + WORDS) for _ in range(rng.randint(50, 90))) + f" fin{n}."
                   for n in range(10)]
-    text = "---\ntitle: Paragraphes\nlang: fr\n---\n\n" + "\n\n".join(paragraphs) + "\n"
+    # a note call inside some paragraphs, glued to its word ("appelN")
+    text = "---\ntitle: Paragraphes\nlang: fr\n---\n\n" + "\n\n".join(
+        (" ".join(p.split()[:30]) + f" appel{n}[^n{n}] " + " ".join(p.split()[30:]) if n % 3 == 0 else p)
+        for n, p in enumerate(paragraphs)) + "\n\n" + "\n".join(
+        f"[^n{n}]: Note {n}." for n in range(0, 10, 3)) + "\n"
     root, result = build_pdf(project, text)
     assert result.ok, result.error
     pdf = root / "dist" / "essai.pdf"
     lines = pdf_lines(pdf)
     spaces = _line_spaces(pdf)
+    xml = subprocess.run(["pdftotext", "-bbox-layout", str(pdf), "-"], capture_output=True, check=True).stdout
     monkeypatch.setattr(pdf_edition, "needs_breaks", lambda document: False)
     [result] = build(open_project(root), formats=("pdf",), force=True)
     greedy_lines, greedy_spaces = pdf_lines(pdf), _line_spaces(pdf)
@@ -704,6 +709,15 @@ def test_paragraph_wide_breaks_give_fewer_hyphens_and_loose_lines_and_never_tigh
     # paragraph, else book.css's spaces 0.06 em narrower (4/5 of the face's): never tight, never stretched
     last = [mean for words, mean in spaces if any(re.fullmatch(r"fin\d+\.", word) for word in words)]
     assert last and all(0.75 < mean < 1.05 for mean in last) and any(mean > 0.95 for mean in last), last
+    # each call sits against its word, as without the pass (letter spacing there would set it apart)
+    calls = 0
+    for line in ElementTree.fromstring(xml).iter(f"{XHTML}line"):
+        boxes = [(float(w.get("xMin")), float(w.get("xMax")), w.text or "") for w in line.iter(f"{XHTML}word")]
+        for before, after in zip(boxes, boxes[1:]):
+            if before[2].startswith("appel") and after[2].isdigit():
+                assert after[0] - before[1] < 1.0, (before, after)
+                calls += 1
+    assert calls == 4
     printed = re.sub(r"\u2010\s*\n?", "", " ".join(" ".join(line) + "\n" for line in lines)).split()
     assert [word for word in printed if word in LONG_WORDS + WORDS or word.startswith("fin")] == \
         " ".join(paragraphs).split()

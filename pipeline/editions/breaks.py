@@ -47,6 +47,7 @@ from lxml.html import builder as E
 from .hyphens import BLOCK_KEY, HYPHEN, _flow_text
 
 SOFT_HYPHEN = "\u00ad"
+WORD_JOINER = "\u2060"
 LINE_CLASS = "line"
 # A word space may shrink to 2/3 of its width (TeX: 1/3 em shrinks by 1/9 em) and stretch to twice its
 # width at most (beyond that the line is loose, as benchmarks/layout.py counts).
@@ -91,6 +92,7 @@ class Token:
     space: float  # px, the natural width of the space after it
     # (characters of the word before the hyphen, width of the head with its hyphen, width of the tail)
     splits: list[tuple[int, float, float]] = field(default_factory=list)
+    call: bool = False  # a note call is glued to it
 
 
 @dataclass
@@ -236,7 +238,7 @@ def tokens_of(lines: list, measure: _Measure) -> tuple[list[Token], list[int], l
         text = "".join(t for t, _ in texts)
         stretch = text.count("\u00a0")
         space = natural_space(space_style, measure)
-        token = Token(text, width, stretch, space)
+        token = Token(text, width, stretch, space, call=len(texts) < len(parts))
         if len(texts) == 1 and len(parts) == 1:
             token.splits = _splits(texts[0][0], texts[0][1], measure)
         tokens.append(token)
@@ -307,15 +309,16 @@ def choose_breaks(tokens: list[Token], rooms: tuple[float, float], whole: frozen
             if split >= 0:  # the line starts with the tail of a hyphenated word
                 first = tokens[token]
                 natural, spaces, gap = first.splits[split][2], 0.0, first.space
-                letters, gaps = len(first.text) - first.splits[split][0], 0
+                letters, gaps, call = len(first.text) - first.splits[split][0], 0, first.call
             else:
-                natural, spaces, gap, letters, gaps = 0.0, 0.0, 0.0, 0, 0
+                natural, spaces, gap, letters, gaps, call = 0.0, 0.0, 0.0, 0, 0, False
             for end in range(token + 1, count):
                 current = tokens[end]
                 natural += gap
                 spaces += gap
                 gaps += 1 if gap else 0
-                head_natural, head_spaces, head_letters, head_gaps = natural, spaces, letters, gaps
+                head_natural, head_spaces, head_letters, head_gaps, head_call = natural, spaces, letters, gaps, call
+                call = call or current.call
                 natural += current.width
                 spaces += current.space * current.stretch
                 letters += len(current.text) - current.stretch
@@ -325,14 +328,15 @@ def choose_breaks(tokens: list[Token], rooms: tuple[float, float], whole: frozen
                     if natural <= room + 0.01:
                         finals.append((demerits + (10 * DOUBLE_HYPHEN_DEMERITS if split >= 0 else 0), state))
                     break
-                ratio = _ratio(natural, spaces, room, expand, letters, gaps)
+                # No tracking on a line with a note call: WeasyPrint then sets the call apart from its word.
+                ratio = _ratio(natural, spaces, room, 0.0 if call else expand, letters, gaps)
                 if -SHRINK <= ratio:
                     target = (end, -1, 0, following)
                     _relax(best, pending, state, target, demerits + (LINE_PENALTY + _badness(ratio)) ** 2)
                 if run < MAX_RUN and not (whole and line in whole):
                     for index, (offset, head, _) in enumerate(current.splits):
-                        ratio = _ratio(head_natural + head, head_spaces, room, expand, head_letters + offset + 1,
-                                       head_gaps)
+                        ratio = _ratio(head_natural + head, head_spaces, room, 0.0 if head_call else expand,
+                                       head_letters + offset + 1, head_gaps)
                         if -SHRINK <= ratio:
                             cost = (LINE_PENALTY + _badness(ratio)) ** 2 + HYPHEN_PENALTY ** 2
                             if run:
@@ -484,11 +488,13 @@ def _plan(key: str, tokens: list[Token], chosen: list[tuple[int, int]], rooms: t
             break
         natural = spaces = 0.0
         count = letters = tail_letters = 0  # spaces (word and no-break), characters
+        called = False  # a note call on the line
         if tail:
             token = tokens[first]
             split = next(s for s in token.splits if s[0] == tail)
             natural += split[2]
             tail_letters = len(token.text) - tail
+            called = token.call
             first += 1
         last = end if head else end - 1
         for position in range(first, last + 1):
@@ -504,16 +510,18 @@ def _plan(key: str, tokens: list[Token], chosen: list[tuple[int, int]], rooms: t
                 letters += head + 1
                 hyphens += 1
             else:
+                called = called or token.call
                 natural += token.width
                 spaces += token.space * token.stretch
                 count += token.stretch
                 letters += len(token.text)
         room = rooms[0] if index == 0 else rooms[1]
         characters = letters + tail_letters
-        ratio = _ratio(natural, spaces, room, expand, characters - count, count)
+        flex = 0.0 if called else expand
+        ratio = _ratio(natural, spaces, room, flex, characters - count, count)
         loose += ratio > STRETCH
         ratios.append(ratio)
-        track = _tracking(room - natural, characters, expand) if expand and characters else 0.0
+        track = _tracking(room - natural, characters, flex) if flex and characters else 0.0
         # Width on the page: natural + the letter spacing of each character (the tail's from its own span)
         # + the word spacing of each space, which takes the letter spacing too (Pango).
         taken = track * letters + carried * tail_letters
@@ -605,6 +613,10 @@ def _impose(block: HtmlElement, plan: Plan) -> str | None:
         cursor = position
         for start, stop, spacing in ranges:
             a, b = max(start, position), min(stop, end)
+            # A word joiner gluing a note call stays out of the span: letter spacing on it (Pango) sets
+            # the call apart from its word.
+            while b > a and text[b - 1 - position] == WORD_JOINER:
+                b -= 1
             if a >= b:
                 continue
             if a > cursor:
