@@ -1,8 +1,9 @@
 """A book of essays at book length, measured: cold build, one-chapter edit, memory, scaling.
 
     python benchmarks/book.py                 # 30 chapters, 100,000 words, 150 notes
-    python benchmarks/book.py --words 400000  # the same book four times longer
+    python benchmarks/book.py --words 400000  # the same book four times longer (600 notes)
     python benchmarks/book.py --keep DIR      # leave the generated project in DIR
+    python benchmarks/book.py --scale 4       # and the book four times longer: the ratio of their CPU
 
 It writes a generated French book (our own pseudo-text: chapters with sections,
 notes, citations, links from one chapter to another) into a temporary project
@@ -126,12 +127,17 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--words", type=int, default=100_000)
     parser.add_argument("--chapters", type=int, default=30)
-    parser.add_argument("--notes", type=int, default=150)
+    parser.add_argument("--notes", type=int, help="footnotes in the book (default: 150 per 100,000 words)")
     parser.add_argument("--keep", type=Path, help="write the project here and keep it")
     parser.add_argument("--no-bare", action="store_true", help="skip the bare layout (the slow yardstick)")
     parser.add_argument("--no-edit", action="store_true", help="skip the one-chapter edit build")
+    parser.add_argument("--scale", type=int, metavar="N",
+                        help="also build the book N times longer from nothing and print the ratio of the PDF "
+                             "stages' CPU (the issue: N = 4, 400,000 words, ratio <= 4.2)")
     args = parser.parse_args()
     os.environ.setdefault("SOURCE_DATE_EPOCH", "1767225600")
+    if args.notes is None:  # a longer book of the same essays has as many notes per page
+        args.notes = round(150 * args.words / 100_000)
 
     from pipeline import build, open_project
     from pipeline.books import layout
@@ -162,7 +168,7 @@ def main() -> int:
     logging.getLogger("pipeline.books.layout").addHandler(Stats())
     logging.getLogger("pipeline.books.layout").setLevel(logging.INFO)
 
-    def run(label: str) -> dict:
+    def run(label: str, root: Path = root) -> dict:
         with Timer() as timer:
             (result,) = build(open_project(root), ["banc"], formats=("pdf",))
         assert result.ok, result.error
@@ -207,6 +213,14 @@ def main() -> int:
     if edit is not None:
         print(f"ratio  edit / cold: PDF stage {edit['pdf'] / cold['pdf']:.2f}, whole build "
               f"{edit['wall'] / cold['wall']:.2f} (goal <= 0.4)")
+    if args.scale:
+        longer = Path(tempfile.mkdtemp(prefix="book-bench-longer-"))
+        write_project(longer, args.words * args.scale, args.chapters, args.notes * args.scale)
+        print(f"book {args.scale}x: {args.words * args.scale} words, {args.notes * args.scale} notes", flush=True)
+        scaled = run(f"{args.scale}x", longer)
+        shutil.rmtree(longer, ignore_errors=True)
+        print(f"ratio  {args.scale}x book / book, PDF stage CPU = {scaled['pdf_cpu'] / cold['pdf_cpu']:.2f} "
+              f"(goal <= {1.05 * args.scale:.1f}); pages {scaled['pages'] / cold['pages']:.2f}x")
     print(f"load average now {os.getloadavg()[0]:.1f} {os.getloadavg()[1]:.1f} {os.getloadavg()[2]:.1f}")
     if not args.keep:
         shutil.rmtree(root, ignore_errors=True)
