@@ -718,6 +718,14 @@ def test_paragraph_wide_breaks_give_fewer_hyphens_and_loose_lines_and_never_tigh
                 assert after[0] - before[1] < 1.0, (before, after)
                 calls += 1
     assert calls == 4
+    # no page's text ends with a hyphen (its notes and folio, in smaller type or digits, left out)
+    pages = list(ElementTree.fromstring(xml).iter(f"{XHTML}page"))
+    assert len(pages) >= 3
+    for page in pages:
+        text = [[w.text or "" for w in line.iter(f"{XHTML}word")] for line in page.iter(f"{XHTML}line")
+                if min(float(w.get("yMax")) - float(w.get("yMin")) for w in line.iter(f"{XHTML}word")) > 15]
+        text = [line for line in text if not "".join(line).isdigit()]
+        assert not text or not text[-1][-1].endswith("\u2010"), text[-1]
     printed = re.sub(r"\u2010\s*\n?", "", " ".join(" ".join(line) + "\n" for line in lines)).split()
     assert [word for word in printed if word in LONG_WORDS + WORDS or word.startswith("fin")] == \
         " ".join(paragraphs).split()
