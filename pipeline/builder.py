@@ -95,7 +95,9 @@ def build(project: Project, names: list[str] | None = None, *, formats: tuple[st
                        for e in result.editions}
             meta = {**result.meta, "warnings": result.warnings}
             cache.record(slug, CacheEntry(key=key, outputs=outputs, meta=meta))
-        elif not result.ok:
+        elif not result.ok and not (slug in cache.entries and cache.intact(cache.entries[slug])):
+            # A failed build leaves the last good editions in place: their entry stays (the shelf keeps
+            # listing them; the new key never matches it) unless the build replaced one of their files.
             cache.forget(slug)
         if on_result is not None:
             on_result(result)

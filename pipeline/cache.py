@@ -199,13 +199,17 @@ class BuildCache:
 
     def fresh(self, slug: str, key: str, formats: tuple[str, ...]) -> CacheEntry | None:
         entry = self.entries.get(slug)
-        if entry is None or entry.key != key or set(entry.outputs) != set(formats):
+        if entry is None or entry.key != key or set(entry.outputs) != set(formats) or not self.intact(entry):
             return None
+        return entry
+
+    def intact(self, entry: CacheEntry) -> bool:
+        """Whether every edition ``entry`` lists is on disk as it was recorded (size and SHA-256)."""
         for output in entry.outputs.values():
             path = self.out_dir / output["file"]
             if path.is_symlink() or not path.is_file() or path.stat().st_size != output["size"] or file_digest(path) != output["sha256"]:
-                return None
-        return entry
+                return False
+        return True
 
     def record(self, slug: str, entry: CacheEntry) -> None:
         self.entries[slug] = entry

@@ -83,6 +83,23 @@ def test_a_change_in_make_books_own_code_rebuilds_everything(two, tmp_path, monk
     assert states(build(open_project(two))) == {"deux.md": "kept", "un.md": "kept"}
 
 
+def test_a_failed_build_leaves_the_last_good_edition_on_the_shelf(two):
+    root = str(two)
+    assert CliRunner().invoke(cli, ["--root", root, "--format", "epub"], catch_exceptions=False).exit_code == 0
+    good = (two / "dist" / "un.epub").read_bytes()
+    write(two / "manuscripts" / "un.md", "---\ntitle: [Essai\n---\n\nTexte.\n")  # a YAML error
+    write(two / "manuscripts" / "deux.md", ESSAY.format(n=2) + "\nUne phrase de plus.\n")
+    result = CliRunner().invoke(cli, ["--root", root, "--format", "epub"], catch_exceptions=False)
+    assert result.exit_code == 1 and "1 built, 0 up to date, 1 failed" in result.output, result.output
+    assert (two / "dist" / "un.epub").read_bytes() == good
+    shelf = (two / "dist" / "index.html").read_text(encoding="utf-8")
+    assert 'href="un.epub"' in shelf and 'href="deux.epub"' in shelf, shelf  # the good edition is still offered
+    # The kept entry never passes for the broken manuscript's: fixed, it is built again.
+    assert states(build(open_project(two), formats=("epub",))) == {"deux.md": "kept", "un.md": "failed"}
+    write(two / "manuscripts" / "un.md", ESSAY.format(n=1) + "\nCorrigé.\n")
+    assert states(build(open_project(two), formats=("epub",))) == {"deux.md": "kept", "un.md": "built"}
+
+
 def test_a_damaged_edition_or_cache_is_never_trusted(two):
     build(open_project(two))
     pdf = two / "dist" / "un.pdf"
