@@ -20,7 +20,7 @@ Node = dict[str, Any]
 # links readable (#pourquoi-ca rather than #pourquoi-ça). Math in $…$ and $$…$$;
 # MathJax's \(…\) and \[…\] are read by sources/dialects/mathjax.py, since
 # pandoc's tex_math_single_backslash would take every escaped bracket \[…\] for math.
-MARKDOWN = "markdown-yaml_metadata_block+ascii_identifiers"
+MARKDOWN = "markdown-yaml_metadata_block+ascii_identifiers+mark"
 
 __all__ = ["Ast", "Node", "MARKDOWN", "run", "parse_markdown", "stringify", "walk", "iter_nodes", "inlines",
            "transform"]

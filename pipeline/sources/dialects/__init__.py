@@ -93,10 +93,10 @@ class Dialect:
 
 
 def _dialects() -> tuple[Dialect, ...]:
-    from . import admonitions, hugo, liquid, mathjax, mkdocs, obsidian, quarto, zola
+    from . import admonitions, hugo, liquid, marks, mathjax, mkdocs, obsidian, quarto, zola
 
     return (mathjax.DIALECT, mkdocs.DIALECT, quarto.DIALECT, hugo.DIALECT, zola.DIALECT, liquid.DIALECT, obsidian.DIALECT,
-            admonitions.DIALECT)
+            admonitions.DIALECT, marks.DIALECT)
 
 
 DIALECTS: tuple[Dialect, ...] = ()
