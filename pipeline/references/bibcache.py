@@ -233,7 +233,8 @@ def _load(store: Path) -> dict:
 def _save(store: Path, data: dict) -> None:
     temporary = store.with_name(f".{store.name}.part")
     try:
-        temporary.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+        temporary.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":"), check_circular=False),
+                             encoding="utf-8")
         os.replace(temporary, store)
     except OSError:  # a read-only output folder: the next build parses again
         temporary.unlink(missing_ok=True)
