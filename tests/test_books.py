@@ -402,15 +402,19 @@ def test_what_the_epub_changes_in_a_chapter_is_warned_with_its_essays_line(proje
     root = project({
         "a.md": HEAD.format(title="Premier", month=1, lang="fr") + "Texte.\n",
         "b.md": HEAD.format(title="Second", month=2, lang="fr")
-        + "Un paragraphe.\n\n<p align=\"center\">centré</p>\n\n<center>au milieu</center>\n",
+        + "Un paragraphe.\n\n<p align=\"center\">centré</p>\n\n<center>au milieu</center>\n\n"
+        "## Partie\n\nTexte.\n\n#### Trop bas\n\nTexte.\n",
     }, config='[books.duo]\ntitle = "Duo"\nchapters = ["a", "b"]\n')
     (result,) = build(open_project(root), ["duo"], formats=("epub",))
     assert result.ok, result.error
     epub_warnings = [w for w in result.warnings if "EPUB:" in w]
     assert any(w.startswith("manuscripts/b.md:9: EPUB: align=\"center\" on <p>") for w in epub_warnings), epub_warnings
     assert any(w.startswith("manuscripts/b.md:11: EPUB: raw <center>") for w in epub_warnings), epub_warnings
+    # A heading that skips a level, in the essay's own levels (its #### is the chapter's <h5>).
+    assert any(w.startswith("manuscripts/b.md:17: EPUB: heading of level 4 ('Trop bas') under a level 2: "
+                            "set as level 3") and "write it with ### " in w for w in epub_warnings), epub_warnings
     assert not [w for w in epub_warnings if "make-book.toml" in w], epub_warnings
-    assert len(epub_warnings) == 2, epub_warnings  # each once: the book's own pass finds them fixed
+    assert len(epub_warnings) == 3, epub_warnings  # each once: the book's own pass finds them fixed
     assert not run_epubcheck(root / "dist" / "duo.epub")
 
 

@@ -124,8 +124,11 @@ URL_SAFE = "/:?#[]@!$&'()*+,;=%~-._"
 class Fixer:
     """The changes made to one body, each warned with the manuscript line it comes from."""
 
-    def __init__(self, document: Document) -> None:
+    def __init__(self, document: Document, heading_shift: int = 0) -> None:
         self.document = document
+        # How many levels deeper the body's headings sit than the author wrote them (1 in a book's
+        # chapter: its ## is an <h3>), so that messages and line searches speak the author's levels.
+        self.heading_shift = heading_shift
         self.text = document.manuscript.body.lower()
         self.seen: Counter[str] = Counter()
         # id() of an element renamed here → (the element, kept alive so that its id stays its own; its tag as written)
@@ -177,14 +180,14 @@ class Fixer:
         self.warn(message, f'href="{href}"', f"href='{href}'", f"href={href}", href or "<a")
 
 
-def make_valid(body: HtmlElement, document: Document) -> None:
+def make_valid(body: HtmlElement, document: Document, *, heading_shift: int = 0) -> None:
     """Rewrite ``body`` in place so that it serialises to valid EPUB 3 XHTML.
 
     Every change that alters what the author wrote is warned through
     ``document.warn`` with the manuscript line. Raises nothing: what cannot be
     converted is removed, keeping its text.
     """
-    fixer = Fixer(document)
+    fixer = Fixer(document, heading_shift)
     _clean_text(body)
     # pandoc's MathML (the only <math> sanitize keeps) is valid EPUB 3 as it is: epub.to_xhtml gives
     # it its namespace. Its elements are not HTML and must not be rewritten as such.
@@ -226,7 +229,7 @@ def make_valid_by_chapter(body: HtmlElement, document: Document, chapters: tuple
     if chapters and len(sections) == len(chapters):
         for section, own in zip(sections, chapters):
             before = len(own.warnings)
-            make_valid(section, own)
+            make_valid(section, own, heading_shift=1)  # the essay's ## is the chapter's <h3>
             document.warnings.extend(own.warnings[before:])
     make_valid(body, document)
 
@@ -731,7 +734,7 @@ def _headings(body: HtmlElement, fixer: Fixer) -> None:
         if " ".join(heading.text_content().split()):
             continue
         name = heading_text(heading)
-        hashes = "#" * int(heading.tag[1])
+        hashes = "#" * max(1, int(heading.tag[1]) - fixer.heading_shift)
         if name:
             fixer.warn(f"heading holds only an image; the contents and the page title name it {name!r} "
                        "after the image's description", f"\n{hashes} <img", f"<{heading.tag}")
@@ -752,10 +755,11 @@ def _heading_levels_in_order(body: HtmlElement, fixer: Fixer) -> None:
             continue
         level = int(heading.tag[1])
         if level > previous + 1:
-            fixer.warn(f"heading of level {level} ({' '.join(heading.text_content().split())[:40]!r}) under a "
-                       f"level {previous}: set as level {previous + 1}, so that no level is skipped; write it "
-                       f"with {'#' * (previous + 1)} to say so yourself",
-                       f"\n{'#' * level} ", f"<h{level}")
+            shift = fixer.heading_shift  # levels as the author wrote them
+            fixer.warn(f"heading of level {level - shift} ({' '.join(heading.text_content().split())[:40]!r}) "
+                       f"under a level {previous - shift}: set as level {previous + 1 - shift}, so that no level "
+                       f"is skipped; write it with {'#' * (previous + 1 - shift)} to say so yourself",
+                       f"\n{'#' * (level - shift)} ", f"<h{level - shift}")
             heading.tag = f"h{previous + 1}"
             level = previous + 1
         previous = level
