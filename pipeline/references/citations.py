@@ -411,6 +411,8 @@ def place_bibliography(document: Document, ids: set[str]) -> None:
 
     - The author placed it (a ``::: {#refs}`` div): there, and the heading of
       the section holding it takes the bibliography's id;
+    - the author gave a heading pandoc's id (``## References {#refs}``):
+      right after that heading, which becomes the bibliography's;
     - the text ends with an empty heading named like a bibliography (``##
       Bibliographie``, ``## References``…): under that heading, as pandoc does;
     - otherwise: at the end, under ``reference-section-title`` or the
@@ -424,6 +426,14 @@ def place_bibliography(document: Document, ids: set[str]) -> None:
     blocks = document.ast["blocks"]
     cites = settings.nocite or any(node["t"] == "Cite" for node in iter_nodes(blocks))
     if not cites or settings.suppress_bibliography:
+        return
+    heading = next((i for i, b in enumerate(blocks) if b["t"] == "Header" and b["c"][1][0] == "refs"), None)
+    if heading is not None and not any(node["t"] == "Div" and node["c"][0][0] == "refs"
+                                       for node in iter_nodes(blocks)):
+        # ``## References {#refs}``: the author's heading is the bibliography's, the references follow it
+        header = blocks[heading]
+        _claim_bibliography_id(blocks, header)
+        blocks.insert(heading + 1, {"t": "Div", "c": [["refs", [], []], []]})
         return
     if "refs" in ids:
         index = next((i for i, b in enumerate(blocks) if b["t"] == "Div" and b["c"][0][0] == "refs"), 0)
