@@ -20,6 +20,13 @@ BODY = "\nUn paragraphe.\n"
      "title: 'Lire lentement'"),
     ("title: 'L'art de lire'\ndate: 2024-05-01\n", 2, "apostrophe", "title: \"L'art de lire\""),
     ('title: "Lire" lentement\n', 2, "text after the closing quote", 'title: "Lire lentement"'),
+    # Quotes inside a quoted value: kept, the value put in the other quotes (an apostrophe doubled).
+    ('title: "Lire "lentement" encore"\nlang: fr\n', 2, "double quote (\") inside", "title: 'Lire \"lentement\" encore'"),
+    ('title: "L\'art de "lire""\n', 2, "double quote", "title: 'L''art de \"lire\"'"),
+    ('date: 2024-05-01\ntitle: "Le "vrai" et le "faux"" # titre\n', 3, "double quote",
+     "title: 'Le \"vrai\" et le \"faux\"' # titre"),
+    ('tags:\n  - "a "b" c"\n', 3, "double quote", "- 'a \"b\" c'"),
+    ("title: 'L'art de \"lire\"'\n", 2, "apostrophe", "title: 'L''art de \"lire\"'"),
     ("title: Essai\ntags:\n\t- lecture\n", 4, "tab", "indent with spaces"),
     # A tab outside the indentation: named by where it is, with the line as it should be.
     ("title: Essai\t# le titre\ndate: 2024-05-01\n", 2, "tab separates the value from its comment",
@@ -67,3 +74,18 @@ def test_any_yaml_error_gets_a_line_inside_the_text(text):
         problem = explain_yaml_error(text, exc)
         assert 0 <= problem.line < len(text.split("\n"))
         assert problem.message and problem.hint
+
+
+@pytest.mark.parametrize("value", ['Lire "lentement" encore', 'L\'art de "lire"', 'Le "vrai" et le "faux"',
+                                   '"Cité" au début', 'à la fin "cité"', "L'été d'avant", "Qu'il 'faut' lire"])
+@pytest.mark.parametrize("quote", ['"', "'"])
+def test_the_suggested_line_is_valid_and_keeps_the_inner_quotes(value, quote):
+    """Applying the hint gives valid YAML reading back the author's value, quotes and apostrophes kept."""
+    line = f"title: {quote}{value}{quote}"
+    try:
+        yaml.safe_load(line)
+        return  # valid as written (an apostrophe inside double quotes)
+    except yaml.YAMLError as exc:
+        problem = explain_yaml_error(line + "\n", exc)
+    fixed = problem.hint[problem.hint.index("title: "):]
+    assert yaml.safe_load(fixed) == {"title": value}, (line, problem.hint)

@@ -192,13 +192,28 @@ def _text_after_closing_quote(line: str, at: int) -> YamlProblem | None:
     if not match:
         return None
     head, char, inner, tail = match.group("head", "q", "inner", "tail")
-    if char == "'" and tail[:1].isalnum():
-        fixed = f'{head}"{inner}\'{tail.rstrip(char)}"'
-        return YamlProblem(at, "an apostrophe inside a value in single quotes ends the value early",
-                           f"write the apostrophe twice ('') or use double quotes: {fixed.strip()}")
+    if char in tail:  # the same quote again further on: quotes inside the value, kept
+        comment = re.search(re.escape(char) + r"(\s+#.*)$", tail)
+        if comment:
+            tail = tail[:comment.start() + 1]
+        value = inner + char + (tail[:-1] if tail.endswith(char) else tail)
+        fixed = f"{head.strip()} {_yaml_quoted(value)}{comment.group(1) if comment else ''}"
+        if char == "'":
+            return YamlProblem(at, "an apostrophe inside a value in single quotes ends the value early",
+                               f"write the apostrophe twice ('') or use double quotes: {fixed}")
+        return YamlProblem(at, "a double quote (\") inside a value in double quotes ends the value early",
+                           f"put the value in single quotes (an apostrophe inside written twice, ''): {fixed}")
     return YamlProblem(at, "there is text after the closing quote of this value",
-                       f"put the whole value inside the quotes: {head.strip()} "
-                       f"{char}{inner}{tail.rstrip(char)}{char}")
+                       f"put the whole value inside the quotes: {head.strip()} {_yaml_quoted(inner + tail, char)}")
+
+
+def _yaml_quoted(value: str, prefer: str | None = None) -> str:
+    """``value`` as a YAML quoted scalar that reads back as ``value`` (single quotes unless it holds an apostrophe)."""
+    if prefer == '"' and "\\" not in value and '"' not in value:
+        return f'"{value}"'
+    if "'" in value and '"' not in value and "\\" not in value:
+        return f'"{value}"'
+    return "'" + value.replace("'", "''") + "'"
 
 
 def _quoted_example(line: str) -> str | None:
