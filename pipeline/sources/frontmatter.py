@@ -35,6 +35,7 @@ from frontmatter.default_handlers import BaseHandler
 
 from ..errors import ManuscriptError
 from .yaml_errors import explain_yaml_error
+from .toml_errors import explain_toml_error
 
 log = logging.getLogger(__name__)
 
@@ -116,11 +117,10 @@ def _delimited(text: str, path: Path, handler: BaseHandler | None, form: str, cl
         try:
             data = handler.load(inner)
         except tomllib.TOMLDecodeError as exc:
-            found = re.search(r"line (\d+)", str(exc))
-            line = int(found.group(1)) if found else 2  # the text handed over starts with the "+++" line's end
-            reason = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
-            raise ManuscriptError(f"invalid TOML front matter: {reason}", path=path, line=line,
-                                  hint='write one key = value per line and quote texts: title = "Mon essai"') from None
+            # the text handed over starts with the "+++" line's end: its line N is the file's line N
+            problem = explain_toml_error(inner, exc)
+            raise ManuscriptError(f"invalid TOML front matter: {problem.message}", path=path, line=problem.line,
+                                  hint=problem.hint) from None
         key_lines = _toml_key_lines(lines[1:close], first_line=2)
     else:
         # The object ends where JSON says it does, not at the first '}' line: values may nest.
