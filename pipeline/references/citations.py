@@ -467,12 +467,31 @@ def _claim_bibliography_id(blocks: list, header: dict) -> None:
             attr[1].append(name)
 
 
+_RAW_TAG = re.compile(r"<([A-Za-z][\w-]*)(\s[^<>]*?)/?>", re.S)
+_RAW_ID = re.compile(r"""(?:^|\s)(id|name)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""", re.I)
+
+
+def raw_html_ids(html: str) -> set[str]:
+    """The anchors raw HTML gives a reader: ``id=`` on any element, ``name=`` on ``<a>`` (HTML 4's anchors)."""
+    ids: set[str] = set()
+    for tag in _RAW_TAG.finditer(html):
+        for found in _RAW_ID.finditer(tag.group(2)):
+            value = (found.group(2) or found.group(3) or found.group(4) or "").strip()
+            if value and (found.group(1).lower() == "id" or tag.group(1).lower() == "a"):
+                ids.add(value)
+    return ids
+
+
 def element_ids(ast) -> set[str]:
+    """Every target a link inside the text can reach: the ids of headings, divs, spans, code, tables,
+    figures, links and images (``{#id}``), and the ``id=`` / ``<a name=>`` of raw HTML."""
     ids: set[str] = set()
     for node in iter_nodes(ast["blocks"]):
         key = node["t"]
-        if key in ("Header", "Div", "Span", "CodeBlock", "Code", "Table", "Figure"):
+        if key in ("Header", "Div", "Span", "CodeBlock", "Code", "Table", "Figure", "Link", "Image"):
             attr = node["c"][1] if key == "Header" else node["c"][0]
             if isinstance(attr, list) and attr and isinstance(attr[0], str) and attr[0]:
                 ids.add(attr[0])
+        elif key in ("RawInline", "RawBlock") and str(node["c"][0]).lower() in ("html", "html5", "html4"):
+            ids |= raw_html_ids(node["c"][1])
     return ids
