@@ -83,6 +83,47 @@ def test_a_note_longer_than_the_page_continues_on_the_next(project, length):
     assert len(re.findall(r"\w+", " ".join(note_words))) <= len(re.findall(r"\w+", printed))
 
 
+def test_the_pages_a_long_note_continues_on_keep_their_folio_and_fill_the_text_block(project):
+    # The text ends on the first pages; WeasyPrint adds pages for the rest of the note (":blank" pages
+    # once, with no folio, the note in the bottom half only).
+    rng = random.Random(11)
+    paragraphs = "\n\n".join(words(rng, 75) for _ in range(3))
+    note = "DEBUTNOTE " + " ".join(["attention"] * 700) + " FINNOTE."
+    root, result = build_pdf(project, f"---\ntitle: Note\nlang: fr\n---\n\nUn paragraphe avec une note.[^a]\n\n"
+                                      f"{paragraphs}\n\n[^a]: {note}\n")
+    assert result.ok, result.error
+    path = root / "dist" / "essai.pdf"
+    pages = pdf_pages(path, flat=True)
+    assert "".join(pages).count("FINNOTE") == 1
+    assert [f.split()[-1:] for f in folios(path)] == [[str(n + 1)] for n in range(len(pages))]
+    per_page = [page.count("attention") for page in pages]
+    only_note = [n for n, page in enumerate(pages) if "lecture" not in page and "FINNOTE" not in page
+                 and not any(w in page for w in WORDS)]
+    assert only_note, per_page  # the text ends before the note does
+    for n in only_note:  # a page with no text left is filled by the note, not its foot only
+        assert per_page[n] >= 1.6 * per_page[0], per_page
+
+
+def test_lines_calling_notes_stay_on_their_page_while_a_long_note_continues(project):
+    # Each line calling a note was pushed to the next page while the long note's next part
+    # waited there (footnote-policy: line): one line of text per page.
+    rng = random.Random(12)
+    note = "DEBUTNOTE " + " ".join(["attention"] * 700) + " FINNOTE."
+    items = "\n\n".join(f"Phrase{k} {words(rng, 12)}.[^n{k}]" for k in range(2, 6))
+    notes = "\n\n".join(f"[^n{k}]: Note{k} courte." for k in range(2, 6))
+    root, result = build_pdf(project, f"---\ntitle: Note\nlang: fr\n---\n\nUn paragraphe avec une note.[^a]\n\n"
+                                      f"{items}\n\n[^a]: {note}\n\n{notes}\n")
+    assert result.ok, result.error
+    path = root / "dist" / "essai.pdf"
+    pages = pdf_pages(path, flat=True)
+    # the text is short: all of it stays on the first page
+    assert all(f"Phrase{k}" in pages[0] for k in range(2, 6)), pages[0]
+    text = "".join(pages)
+    assert text.count("FINNOTE") == 1 and all(text.count(f"Note{k}") == 1 for k in range(2, 6))
+    assert all(text.index("FINNOTE") < text.index(f"Note{k}") for k in range(2, 6))  # notes in order
+    assert [f.split()[-1:] for f in folios(path)] == [[str(n + 1)] for n in range(len(pages))]
+
+
 def test_continue_notes_cuts_at_sentence_ends_and_keeps_markup():
     body = lxml_html.fragment_fromstring(
         '<p>Texte<span class="footnote" id="fn1">Une <em>première phrase</em> assez longue pour compter. '

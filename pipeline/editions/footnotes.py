@@ -52,7 +52,25 @@ class _ColumnView:
 def _linebox_layout(context, *args, **kwargs):
     if context.in_column or not (context.current_page_footnotes or context.footnotes):  # no note to defer
         return _ORIGINAL(context, *args, **kwargs)
-    return _ORIGINAL(_ColumnView(context), *args, **kwargs)
+    if not any(_continues(note) for note in context.reported_footnotes):
+        return _ORIGINAL(_ColumnView(context), *args, **kwargs)
+    # A long note continues on the next page: the notes called meanwhile follow its end
+    # there, and the lines that call them stay where they are (``footnote-policy: line``
+    # would push each such line to the next page, one line of text per page).
+    held = [note for note in context.footnotes if note.style["footnote_policy"] == "line"]
+    for note in held:
+        note.style["footnote_policy"] = "auto"
+    try:
+        return _ORIGINAL(_ColumnView(context), *args, **kwargs)
+    finally:
+        for note in held:
+            note.style["footnote_policy"] = "line"
+
+
+def _continues(note) -> bool:
+    """Whether a footnote box is a part after the first of a long note (class ``continued``)."""
+    element = getattr(note, "element", None)
+    return element is not None and "continued" in (element.get("class") or "").split()
 
 
 def keep_notes_with_their_calls() -> bool:
@@ -73,4 +91,66 @@ def keep_notes_with_their_calls() -> bool:
         return False
     _ORIGINAL = function
     block._linebox_layout = _linebox_layout
+    return True
+
+
+# The name of a page that holds only the end of a long note, after the text has ended.
+NOTES_PAGE = "note-continuation"
+
+_MAKE_PAGE = None  # WeasyPrint's own make_page, once the switch is installed
+_HTML = None  # the document remake_page is laying out, for the note pages' styles
+
+
+def _remake_page(index, context, root_box, html):
+    global _HTML
+    _HTML = html
+    return _REMAKE_PAGE(index, context, root_box, html)
+
+
+_REMAKE_PAGE = None
+
+
+def _make_page(context, root_box, page_type, resume_at, page_number, page_state):
+    if page_type.blank and resume_at is None and context.reported_footnotes and _HTML is not None:
+        from weasyprint.layout import page as page_module
+
+        # WeasyPrint makes the pages that only carry notes left over at the end "blank"
+        # pages (:blank), which a book leaves without running head or folio; a page
+        # holding a note's continuation is a page of text: it keeps both, and its note
+        # area may take the whole text block (``@page note-continuation``).
+        page_type = page_type._replace(blank=False, name=NOTES_PAGE)
+        page_module.set_page_type_computed_styles(page_type, _HTML, context.style_for)
+        root_box = root_box.copy_with_children([])
+    return _MAKE_PAGE(context, root_box, page_type, resume_at, page_number, page_state)
+
+
+def number_note_pages() -> bool:
+    """Give the pages WeasyPrint adds for notes left over after the text their running head and folio.
+
+    WeasyPrint lays the rest of a long note, once the text has ended, on pages
+    it types ``:blank`` (an empty root box), so the house rule for blank pages
+    (no head, no folio, as on a verso left empty before a chapter) removes the
+    margin boxes, and the ``@footnote`` area keeps its usual maximum height:
+    the note takes the page's foot and the rest stays empty. A book prints
+    such a page as any page of text: folio, running head, and the note filling
+    the text block (TeX's \\footins continuing on the page). The switch makes
+    those pages non-blank pages named ``note-continuation`` with no content in
+    the flow. Installed once; False when this WeasyPrint's page maker is not
+    the one known here.
+    """
+    global _MAKE_PAGE, _REMAKE_PAGE
+    from weasyprint.layout import page as page_module
+
+    if _MAKE_PAGE is not None:
+        return True
+    make, remake = getattr(page_module, "make_page", None), getattr(page_module, "remake_page", None)
+    if (make is None or remake is None or "make_page" not in remake.__code__.co_names
+            or "reported_footnotes" not in remake.__code__.co_names
+            or not hasattr(page_module, "set_page_type_computed_styles")
+            or "blank" not in getattr(page_module.PageType, "_fields", ())):
+        log.debug("WeasyPrint's page maker is not the one known here: note pages left as they are")
+        return False
+    _MAKE_PAGE, _REMAKE_PAGE = make, remake
+    page_module.make_page = _make_page
+    page_module.remake_page = _remake_page
     return True

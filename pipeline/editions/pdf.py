@@ -200,7 +200,7 @@ def inline_footnotes(body: HtmlElement) -> None:
         if source is None:
             continue
         note = E.SPAN(E.CLASS("footnote"), id=note_id)
-        note.text = source.text
+        note.text = (source.text or "").lstrip() or None  # nothing between the number and the note's text
         for child in list(source):
             note.append(child)
         for back in note.xpath(".//a[@role='doc-backlink']"):
@@ -242,9 +242,10 @@ def write_pdf(rendered: Rendered, target: Path, *, stylesheets: list[Path], fetc
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
-    from .footnotes import keep_notes_with_their_calls
+    from .footnotes import keep_notes_with_their_calls, number_note_pages
 
     keep_notes_with_their_calls()  # a note is never deferred to the next page to fit a line
+    number_note_pages()  # the pages that carry only the end of a long note keep head and folio
     tree = book_tree(rendered)
     article = "article" in tree.find("body").get("class").split()
     fonts = FontConfiguration()
