@@ -463,6 +463,44 @@ def test_blocks_are_marked_to_keep_together_split_or_shrink():
         "padding-left: 10ch; text-indent: -10ch"]
 
 
+def test_a_paragraph_ending_with_a_colon_is_marked_to_stay_with_the_block_it_announces():
+    from pipeline.editions.blocks import shape_blocks
+
+    body = lxml_html.fragment_fromstring(
+        "<p id='t'>Les formats\u00a0:</p><table><tr><td>a</td></tr></table>"
+        "<p id='n'>Voici la liste\u202f:<span class='footnote' id='fn1'>Une note. Fin.</span></p><ul><li>a</li></ul>"
+        "<p id='c'>Le code :</p><div class='sourceCode'><pre><code>x = 1</code></pre></div>"
+        "<p id='q'>Il écrit :</p><blockquote><p>Citation.</p></blockquote>"
+        "<p id='note-colon'>Un appel.<span class='footnote' id='fn2'>Voir :</span></p><ul><li>b</li></ul>"
+        "<p id='plain'>Une phrase.</p><table><tr><td>b</td></tr></table>"
+        "<p id='before-text'>Ainsi :</p><p>La suite.</p>", create_parent="div")
+    shape_blocks(body)
+    marked = {e.get("id") for e in body.xpath(".//p[contains(@class, 'lead-in')]")}
+    assert marked == {"t", "n", "c", "q"}
+
+
+def test_a_lead_in_ending_with_a_colon_is_never_left_at_a_page_foot_without_its_block(project):
+    # Paragraphs of growing length push each lead-in to another place on the page: some land at the
+    # foot, where the table, list or code they announce (kept whole or with its first lines) used to
+    # move on alone.
+    rng = random.Random(21)
+    blocks = []
+    count = 20
+    for k in range(count):
+        if k % 2 == 0:
+            block = "| Format | Usage |\n|---|---|\n" + "".join(f"| Cell{k}x{i} | {words(rng, 2)} |\n" for i in range(6))
+        else:
+            block = "```\n" + "".join(f"Cell{k}x{i} = {i}\n" for i in range(8)) + "```\n"
+        blocks.append(f"{words(rng, 30 + 7 * k)}\n\nVoici Annonce{k} :\n\n{block}")
+    root, result = build_pdf(project, "---\ntitle: Annonces\nlang: fr\n---\n\n" + "\n".join(blocks))
+    assert result.ok, result.error
+    pages = pdf_pages(root / "dist" / "essai.pdf", flat=True)
+    for k in range(count):
+        lead = next(n for n, page in enumerate(pages) if f"Annonce{k}" in page)
+        first = next(n for n, page in enumerate(pages) if f"Cell{k}x0" in page)
+        assert lead == first, (k, lead, first)
+
+
 def test_code_wraps_under_its_indentation_and_long_code_splits(project):
     rng = random.Random(9)
     long_line = "        resultat = transformer(" + ", ".join(f"argument_{w}" for w in WORDS) + ")"

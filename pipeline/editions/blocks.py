@@ -7,6 +7,9 @@ Classes set here are styled by ``book.css``:
 - ``table.wide`` (5 or 6 columns) and ``table.wider`` (7 or more) are set smaller,
   down to a limit, and their cells wrap (and hyphenate) to fit the text width;
 - ``blockquote.attributed`` stays with the source line that follows it;
+- ``p.lead-in``, a paragraph ending with a colon, stays with the table, list,
+  code block, quotation or figure it introduces (it is never left at a page's
+  foot while that block opens the next page);
 - each line of a code block is a ``span.code-line`` whose wrapped part hangs
   under its own indentation (``padding-left`` and a negative ``text-indent`` in
   ``ch``), with no blank line added between lines.
@@ -51,6 +54,32 @@ def shape_blocks(body: HtmlElement) -> None:
         following = quote.getnext()
         if following is not None and "attribution" in (following.get("class") or "").split():
             _add_class(quote, "attributed")
+    for paragraph in body.iter("p"):
+        following = paragraph.getnext()
+        if following is not None and _introduces(following) and _own_text(paragraph).rstrip().endswith(":"):
+            _add_class(paragraph, "lead-in")
+
+
+# Blocks a paragraph ending with a colon announces (pandoc's HTML: a code block may sit in a div).
+INTRODUCED = {"table", "ul", "ol", "dl", "pre", "blockquote", "figure", "div"}
+NOTE_CLASSES = {"footnote", "draft-note", "draft-notes", "marginnote"}
+
+
+def _introduces(element: HtmlElement) -> bool:
+    """Whether ``element`` is a block that a lead-in paragraph may announce."""
+    if not isinstance(element.tag, str) or element.tag not in INTRODUCED:
+        return False
+    return element.tag != "div" or bool(element.xpath("./pre | ./table | ./figure | ./img"))
+
+
+def _own_text(paragraph: HtmlElement) -> str:
+    """The paragraph's text without the notes set at their calls (``span.footnote`` and the like)."""
+    parts = [paragraph.text or ""]
+    for child in paragraph:
+        if isinstance(child.tag, str) and not NOTE_CLASSES & set((child.get("class") or "").split()):
+            parts.append(_own_text(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
 
 
 def _indent(text: str) -> int:
