@@ -69,12 +69,14 @@ TRICKY = r"""
 @article{same1, doi = {10.1000/SAME}}
 @article{same2, doi = {https://doi.org/10.1000/same}}
 @misc{unicode, url = {https://exemple.fr/Éditions/Œuvre_complète}}
+@misc{escaped, url = {https://exemple.fr/caf%c3%a9/l%27%C3%A9t%C3%A9}}
 @misc{spaces, note = {en ligne : https://x.org/a\textasciitilde user/b.}}
 """
 LINKS = ["https://example.org/a_b/c_d/e_f/g~h?q=1", "https://doi.org/10.1000/abc.def", "https://x.org/caf%C3%A9%20noir",
          "https://de.wikipedia.org/wiki/SS", "https://fr.wikipedia.org/wiki/Jeu_de_go", "https://arxiv.org/abs/1706.03762v5",
          "isbn:9782070368228", "https://arxiv.org/abs/cs/0003005", "https://www.example.com/Path/to?a=1&b=2",
          "https://actes.example.org/2020/", "https://doi.org/10.1000/same", "https://exemple.fr/%C3%89ditions/%C5%92uvre_compl%C3%A8te",
+         "https://exemple.fr/café/l'été",
          "https://doi.org/10.1000/none", "https://example.org/other", "https://en.wikipedia.org/wiki/Go_(game)"]
 
 
@@ -91,6 +93,9 @@ def test_lookup_agrees_on_every_spelling_of_an_identifier(tmp_path):
     assert found["https://doi.org/10.1000/same"] == "same1"  # the first entry wins
     assert found["https://en.wikipedia.org/wiki/Go_(game)"] == "mobile"  # the title's ')' is kept
     assert found["https://doi.org/10.1000/none"] is None
+    # An address as sent (percent-escaped) finds the entry that writes it as shown, and the other way round.
+    assert found["https://exemple.fr/%C3%89ditions/%C5%92uvre_compl%C3%A8te"] == "unicode"
+    assert found["https://exemple.fr/café/l'été"] == "escaped"
 
 
 # Spellings exporters write, each with the identifier it must be found by.

@@ -60,6 +60,11 @@ def test_bad_isbns(text):
     ("https://example.org/p?id=3&utm_source=x&utm_medium=y", "https://example.org/p?id=3"),
     ("https://example.org/p?b=2&a=1&fbclid=abc", "https://example.org/p?a=1&b=2"),
     ("https://example.org:443/p", "https://example.org/p"),
+    # An address as a browser shows it (IRI) and as it is sent (percent-escaped UTF-8), escapes in any case.
+    ("https://fr.wikisource.org/wiki/%C3%89ditions_du_Seuil", "https://fr.wikisource.org/wiki/Éditions_du_Seuil"),
+    ("https://example.org/caf%c3%a9/l%27%C3%A9t%C3%A9", "https://example.org/café/l'été"),
+    ("https://example.org/a%20b", "https://example.org/a b"),
+    ("https://example.org/%7Euser", "https://example.org/~user"),
 ])
 def test_same_url(a, b):
     assert url(a) == url(b)
@@ -70,6 +75,8 @@ def test_same_url(a, b):
     ("https://example.org/a", "https://example.org/b"),
     ("https://huggingface.co/mistralai/Mistral-7B-v0.1", "https://huggingface.co/mistralai/Mistral-7B-v0.2"),
     ("https://example.org/Page", "https://example.org/page"),
+    ("https://example.org/a%2Fb", "https://example.org/a/b"),  # an escaped "/" is part of a segment
+    ("https://example.org/%C3%A9", "https://example.org/%C3%A8"),
 ])
 def test_different_urls(a, b):
     assert url(a) != url(b)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
 DOI_HOSTS = {"doi.org", "dx.doi.org"}
 ARXIV_HOSTS = {"arxiv.org", "export.arxiv.org"}
@@ -178,17 +178,34 @@ def url(text: str) -> str | None:
 
     Scheme (http or https) and host case are ignored, as are ``www.``, a trailing
     slash, the fragment, tracking parameters (``utm_*``, ``fbclid``…) and the
-    order of the other query parameters.
+    order of the other query parameters. The path is compared as an IRI and
+    its URI alike (RFC 3987 §3.1): ``/%C3%89ditions`` and ``/Éditions`` are one
+    path, percent-escapes written in either case; an escaped ``/`` (``%2F``)
+    stays apart from a ``/``.
     """
     parts = urlsplit(text.strip())
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
         return None
     host = _host(parts.netloc)
-    path = (re.sub(r"/{2,}", "/", parts.path) if "//" in parts.path else parts.path).rstrip("/")
+    path = _canonical_path(parts.path)
+    path = (re.sub(r"/{2,}", "/", path) if "//" in path else path).rstrip("/")
     if not parts.query:
         return urlunsplit(("https", host, path, "", ""))
     query = sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not TRACKING.match(k))
     return urlunsplit(("https", host, path, urlencode(query), ""))
+
+
+# What the path of an address may hold unescaped (RFC 3986 §3.3: pchar and "/"), "%" left to escape.
+_PATH_SAFE = "/:@!$&'()*+,;=-._~"
+_PATH_PLAIN = re.compile(r"[A-Za-z0-9/:@!$&'()*+,;=._~-]*")
+
+
+def _canonical_path(path: str) -> str:
+    """``path`` with every character that needs it percent-escaped in UTF-8, and only those (one spelling)."""
+    if _PATH_PLAIN.fullmatch(path):
+        return path
+    pieces = re.split(r"(%2[Ff])", path)  # an escaped "/" is not a "/": kept escaped
+    return "".join(piece.upper() if i % 2 else quote(unquote(piece), safe=_PATH_SAFE) for i, piece in enumerate(pieces))
 
 
 def without_tracking(text: str, *, keep_fragment: bool = False) -> str:
@@ -383,5 +400,5 @@ def probes(identifier: Identifier) -> tuple[str, ...]:
         return (word(value.partition(":")[2][1:]),)
     if identifier.kind == "url":
         parts = urlsplit(value)
-        return word(parts.netloc), word(parts.path)
+        return word(parts.netloc), word(unquote(parts.path))  # as the entry may write it: decoded
     return (word(value),)  # a DOI, or a kind to come: its whole value
