@@ -314,6 +314,24 @@ def test_addresses_in_plain_text_are_wrapped_and_names_kept_whole():
     assert body.text_content().replace("\u200b", "").startswith("Écrire à anne@example.org, lire doi:10.1038/nature14539. Puis")
 
 
+def test_a_compound_proper_name_is_marked_and_never_cut_at_its_hyphens(project):
+    from pipeline.editions.lines import keep_names_whole
+
+    body = lxml_html.fragment_fromstring("<p>Il vit à Saint-Rémy-de-Provence avec Montesquieu.</p>",
+                                         create_parent="div")
+    keep_names_whole(body)
+    assert [(e.text, e.get("class")) for e in body.xpath(".//span[contains(@class, 'name')]")] == [
+        ("Saint-Rémy-de-Provence", "name compound"), ("Montesquieu", "name")]
+    # the name at every place of a line: none ends in "Saint-" or "Saint-Rémy-"
+    rng = random.Random(31)
+    paragraphs = "\n\n".join(f"{words(rng, 3 + k)} Saint-Rémy-de-Provence {words(rng, 12)}." for k in range(14))
+    root, result = build_pdf(project, f"---\ntitle: Noms\nlang: fr\n---\n\n{paragraphs}\n")
+    assert result.ok, result.error
+    lines = pdf_lines(root / "dist" / "essai.pdf")
+    assert sum(" ".join(line).count("Saint-Rémy-de-Provence") for line in lines) == 14
+    assert not [line for line in lines if line and line[-1] in ("Saint-", "Saint-Rémy-", "Saint-Rémy-de-")]
+
+
 # Headings ---------------------------------------------------------------------------------------
 
 def test_a_note_or_link_in_a_heading_stays_in_the_text(project):

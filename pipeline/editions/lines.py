@@ -30,6 +30,7 @@ RAGGED_TAGS = {"figcaption", "caption", "h1", "h2", "h3", "h4", "h5", "h6"}
 ADDRESS_CLASS = "address"
 NAME_CLASS = "name"
 KEEP_CLASS = "nohyphen"
+COMPOUND_CLASS = "compound"
 
 # An address in running text: a URL, a bare www. host, a DOI, an e-mail address.
 ADDRESS = re.compile(r"(?:https?://|ftp://|www\.)[^\s<>\"«»]+|\b10\.\d{4,9}/[^\s<>\"«»]+"
@@ -158,6 +159,11 @@ def keep_names_whole(body: HtmlElement) -> None:
         return not opening or word[0].lower() + word[1:] not in lower
 
     _wrap_matches(body, CAPITALISED, NAME_CLASS, lambda text: text, accept=is_name)
+    # A compound name (Saint-Rémy-de-Provence, Jean-Jacques) is not cut at its hyphens either:
+    # the Imprimerie nationale's rules avoid dividing proper names; its line breaks at a space.
+    for span in body.xpath(".//span[@class=$name]", name=NAME_CLASS):
+        if "-" in (span.text or ""):
+            span.set("class", f"{NAME_CLASS} {COMPOUND_CLASS}")
 
 
 # What comes before a word that opens a sentence: nothing, or a sentence's end, then spaces and quotes.
