@@ -231,3 +231,18 @@ def test_published_proceedings_papers_without_editor_are_chapters_except_for_iso
                                     proceedings_as_chapter=chapters_for_proceedings(style))
         assert (plain["type"], plain["publisher"]) == (expected, "Presses inventées")
         assert edited["type"] == "paper-conference" and edited["editor"] == [{"family": "Martin", "given": "Claire"}]
+
+
+@pytest.mark.parametrize("value, text", [
+    (r"Code civil, art.~\S~3", "Code civil, art. § 3"),
+    (r"\S\S~2--4 et \P{} 12", "§§ 2–4 et ¶ 12"),
+    (r"Notes\dag{} et\ddag", "Notes† et‡"),
+    (r"\copyright{} 2020, 10 \euro{}, 8 \pounds{} ou 5 \textsterling", "© 2020, 10 €, 8 £ ou 5 £"),
+    (r"\textsection~4, \textparagraph~2, \textregistered, \texttrademark", "§ 4, ¶ 2, ®, ™"),
+    (r"25 \textdegree C, 3 \textperthousand, \textonehalf", "25 °C, 3 ‰, ½"),
+    (r"Avec \LaTeX{} et \BibTeX{}, \dots", "Avec LaTeX et BibTeX, …"),
+    (r"{\S}~5 \checkmark", "§ 5 ✓"),
+])
+def test_latex_text_symbols_are_converted(value, text):
+    assert unknown_commands(value) == ()
+    assert to_text(value) == text

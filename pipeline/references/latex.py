@@ -85,6 +85,29 @@ def _quoted(node, l2tobj) -> str:
     return f"‘{inner}’" if starred else f"“{inner}”"
 
 
+# LaTeX text symbols pylatexenc's default context does not know, by their LaTeX2e names
+# (LaTeX's own \S \P \dag \ddag \copyright \pounds, textcomp's \text… names, eurosym's
+# \euro, amssymb's \checkmark) and the TeX family logos. The Unicode characters are those
+# of the LaTeX Companion's symbol tables (and pylatexenc's latexencode table).
+TEXT_SYMBOLS = {
+    "S": "§", "P": "¶", "dag": "†", "ddag": "‡", "copyright": "©", "pounds": "£", "euro": "€", "EUR": "€",
+    "textbar": "|", "textbardbl": "‖", "textbraceleft": "{", "textbraceright": "}", "textminus": "−",
+    "slash": "/", "textquotedbl": '"', "nobreakspace": "\u00a0", "checkmark": "✓", "textpilcrow": "¶",
+    "textsurd": "√", "textmarried": "⚭", "textdivorced": "⚮", "textdied": "†", "textborn": "*",
+    "textguarani": "₲", "textlbrackdbl": "⟦", "textrbrackdbl": "⟧", "textlquill": "⁅", "textrquill": "⁆",
+    "textcopyleft": "🄯", "textleaf": "❦", "textdblhyphen": "⹀", "textdblhyphenchar": "⹀",
+    "textsection": "§", "textparagraph": "¶", "textdagger": "†", "textdaggerdbl": "‡",
+    "textperthousand": "‰", "textpertenthousand": "‱", "textdegree": "°", "textcelsius": "℃",
+    "textsterling": "£", "texteuro": "€", "textyen": "¥", "textcent": "¢", "textdollar": "$",
+    "textbullet": "•", "textperiodcentered": "·", "textdiv": "÷", "texttimes": "×", "textpm": "±",
+    "textonehalf": "½", "textonequarter": "¼", "textthreequarters": "¾", "textmu": "µ",
+    "textasciitilde": "~", "textbackslash": "\\", "textexclamdown": "¡", "textquestiondown": "¿",
+    "TeX": "TeX", "LaTeX": "LaTeX", "LaTeXe": "LaTeX2ε", "BibTeX": "BibTeX", "XeTeX": "XeTeX",
+    "XeLaTeX": "XeLaTeX", "LuaTeX": "LuaTeX", "LuaLaTeX": "LuaLaTeX", "pdfTeX": "pdfTeX", "ConTeXt": "ConTeXt",
+    "AmS": "AMS", "AMS": "AMS", "MF": "Metafont", "MP": "MetaPost",
+}
+
+
 def _context():
     db = get_default_latex_context_db().filter_context(keep_categories=None)
     macros = [
@@ -131,6 +154,7 @@ def _context():
         MacroTextSpec("textunderscore", simplify_repl="_"),
         MacroTextSpec("textasciicircum", simplify_repl="^"),
         MacroTextSpec("textquotesingle", simplify_repl="'"),
+        *(MacroTextSpec(name, simplify_repl=char) for name, char in TEXT_SYMBOLS.items()),
         MacroTextSpec("noopsort", simplify_repl=""),
         MacroTextSpec("relax", simplify_repl=""),
         MacroTextSpec("ensuremath", simplify_repl=lambda n, l2tobj: _arg(l2tobj, n, 0)),
