@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Callable, Iterator
 from . import preload
 from .cache import BuildCache, CacheEntry, edition_key, file_digest, shared_key
 from .config import CONFIG_FILE, Settings, merge
-from .errors import ConfigError, MakeBookError, ManuscriptError, ProjectError
+from .errors import ConfigError, MakeBookError, ManuscriptError, ProjectError, where
 from .sources.manuscript import read_manuscript, slug_for
 from .project import MARKDOWN_SUFFIXES, Project, house_styles
 
@@ -142,7 +142,14 @@ def build(project: Project, names: list[str] | None = None, *, formats: tuple[st
                 finish(build_one(project, path, formats=formats, out_dir=out_dir, draft=draft,
                                  pdf_variant=pdf_variant, bibliographies=bibliographies), key)
         # Books, after the essays they are made of.
+        refused_book = refused_books(project) if books else {}
         for book in books:
+            if book.name in refused_book:  # its editions, and those it clashes with, are left as they are
+                results[book.name] = BuildResult(manuscript=project.root / CONFIG_FILE, book=book.name,
+                                                 error=refused_book[book.name])
+                if on_result is not None:
+                    on_result(results[book.name])
+                continue
             key = book_key(project, book, shared)
             name = f"{book.name}.draft" if draft else book.name
             entry = cache.fresh(name, key, formats) if key and not force else None
@@ -195,6 +202,14 @@ def refused_names(project: Project, paths: list[Path]) -> dict[Path, MakeBookErr
     for path in project.manuscripts():
         if not unsafe_name(path.name):
             by_slug.setdefault(slug_for(path), []).append(path)
+    books = {slug_for(Path(book.name)): book for book in project.config.books if book.error is None}
+    for path in paths:
+        book = books.get(slug_for(path))
+        if book is not None and path not in refused:
+            refused[path] = ProjectError(
+                f"{path.name!r} and the book [books.{book.name}] ({where(project.root / CONFIG_FILE, book.line, root=project.root)}) "
+                f"would both be published as {slug_for(path)}.pdf/.epub", path=path,
+                hint=f"rename the book: its table's name [books.{book.name}] in {CONFIG_FILE} is its file name")
     for path in paths:
         others = [p for p in by_slug.get(slug_for(path), []) if p.name != path.name]
         if others and path not in refused:
@@ -204,6 +219,39 @@ def refused_names(project: Project, paths: list[Path]) -> dict[Path, MakeBookErr
                 path=path, hint=f"rename one of them: the edition's name keeps only the letters and digits of the "
                                 f"file name, without accents or case, so names that differ only by accents, case, "
                                 f"spaces, '-', '_' or punctuation give the same name {slug_for(path)!r}")
+    return refused
+
+
+def refused_books(project: Project) -> dict[str, MakeBookError]:
+    """The books of make-book.toml that cannot be built, by name, with the reason: a table with a bad
+    value (:meth:`BookSettings.config_error`), or a name whose editions would be another's: an essay's
+    (``[books.essai]`` beside manuscripts/essai.md) or another book's (``[books.Ete]``, ``[books.été]``).
+    Neither is built, so the editions already published stay as they were.
+    """
+    from .sources.manuscript import slug_for
+
+    refused: dict[str, MakeBookError] = {}
+    config = project.root / CONFIG_FILE
+    essays: dict[str, list[Path]] = {}
+    for path in project.manuscripts():
+        essays.setdefault(slug_for(path), []).append(path)
+    by_slug: dict[str, list] = {}
+    for book in project.config.books:
+        error = book.config_error(project.root)
+        if error is not None:
+            refused[book.name] = error
+            continue
+        by_slug.setdefault(slug_for(Path(book.name)), []).append(book)
+    for slug, books in by_slug.items():
+        for book in books:
+            others = [f"[books.{b.name}]" for b in books if b is not book]
+            clash = [where(p, root=project.root) for p in essays.get(slug, [])] + others
+            if clash:
+                refused[book.name] = ConfigError(
+                    f"books.{book.name}: this book and {', '.join(clash)} would both be published as {slug}.pdf/.epub",
+                    path=config, line=book.line,
+                    hint=f"rename the book [books.{book.name}] in {CONFIG_FILE}: its name is its file name, without "
+                         f"accents or case, so names that differ only by these give the same {slug!r}")
     return refused
 
 
@@ -525,7 +573,26 @@ def check_project(project: Project, names: list[str] | None = None) -> list[Find
     # So are the references that stop a build (a key no bibliography has); the warnings a build
     # prints for links are `make-book refs`'s and `check NAME`'s to list.
     blocking = [finding for finding in reference_findings(reports) if finding.level == ERROR]
-    return unreadable + blocking + check_bibliography(project.bibliography_files(), cited)
+    return unreadable + list(_book_errors(project).values()) + blocking + check_bibliography(project.bibliography_files(), cited)
+
+
+def _book_errors(project: Project, names: list[str] | None = None) -> dict[str, Finding]:
+    """The books (all, or those of ``names``) the build refuses (:func:`refused_books`, a chapter
+    missing from manuscripts/), as errors by book name."""
+    from .references.checks import ERROR, Finding
+
+    from .books.assemble import chapter_paths
+
+    refused = refused_books(project)
+    for book in project.config.books:
+        if book.name not in refused:
+            try:
+                chapter_paths(project, book)  # a chapter missing from manuscripts/
+            except MakeBookError as exc:
+                refused[book.name] = exc
+    return {name: Finding(ERROR, error.path, error.line, error.message + (f"; how to fix: {error.hint}" if error.hint
+                                                                          else ""))
+            for name, error in refused.items() if names is None or name in names}
 
 
 def _unbuildable(project: Project, paths: list[Path], failures: list[MakeBookError]) -> list[Finding]:
@@ -553,8 +620,10 @@ def _check_named(project: Project, names: list[str]) -> list[Finding]:
     cited: set[str] = set()
     essays = [name for name in names if find_book(project, name) is None]
     paths = select_manuscripts(project, essays) if essays else []
+    refused = _book_errors(project, names)
+    findings += refused.values()
     for book in (find_book(project, name) for name in names):
-        if book is not None:
+        if book is not None and book.name not in refused:
             report = report_book(project, book, failures=failures)
             findings += book_findings(report)
             cited |= report.cited
@@ -563,6 +632,7 @@ def _check_named(project: Project, names: list[str]) -> list[Finding]:
         reports = report_references(project, essays, failures=failures)
         findings += reference_findings(reports)
         cited |= {key for report in reports for key in report.cited}
+        cited |= {r.target for report in reports for r in report.references if r.status == "unreadable entry"}
     unreadable = _unbuildable(project, paths, failures)
     scope = " or ".join(f"the book {name!r}" if find_book(project, name) else name for name in names)
     files = project.bibliography_files()

@@ -299,7 +299,7 @@ def refs(manuscripts: tuple[str, ...], output_format: str, strict: bool, stubs_f
     """
     import json
 
-    from .builder import report_references, write_stubs
+    from .builder import refused_books, report_references, write_stubs
     from .project import open_project
 
     from .books import find_book
@@ -320,7 +320,16 @@ def refs(manuscripts: tuple[str, ...], output_format: str, strict: bool, stubs_f
     failures: list[MakeBookError] = []
     reports = report_references(project, essays or None, extra_bib=extra, failures=failures) \
         if essays or not books else []
-    book_reports = [report_book(project, book, extra_bib=extra, failures=failures) for book in books]
+    book_reports = []
+    refused = refused_books(project) if books else {}
+    for book in books:  # a book make-book.toml describes wrongly is one failure; the others are reported
+        if book.name in refused:
+            failures.append(refused[book.name])
+            continue
+        try:
+            book_reports.append(report_book(project, book, extra_bib=extra, failures=failures))
+        except MakeBookError as exc:  # a chapter missing from manuscripts/
+            failures.append(exc)
     for failure in failures:  # one manuscript that cannot be read does not hide the others' reports
         click.echo(f"error: {failure.format(project.root)}", err=True)
     if output_format == "json":

@@ -253,58 +253,115 @@ class BookSettings:
     # bibliography = "chapter" they close the book under "Further reading"; a chapter's own front-matter
     # nocite goes to that chapter's bibliography.
     nocite: tuple[str, ...] | None = None
+    # A table make-book cannot use: why ("date: …"), and the key at fault. Such a book is listed so that
+    # its build fails alone, naming make-book.toml:LINE, while the essays and the other books still build.
+    error: str | None = field(default=None, compare=False)
+    error_key: str | None = field(default=None, compare=False, repr=False)
+    # Lines in make-book.toml: the table's (``[books.NAME]``) and each of its keys', for messages.
+    line: int | None = field(default=None, compare=False, repr=False)
+    key_lines: tuple[tuple[str, int], ...] = field(default=(), compare=False, repr=False)
 
     @property
     def chapters(self) -> tuple[str, ...]:
         return tuple(name for part in self.parts for name in part.chapters)
 
+    def key_line(self, key: str | None = None) -> int | None:
+        """The line of ``key`` in this book's table of make-book.toml, else the table's own line."""
+        return dict(self.key_lines).get(key, self.line) if key else self.line
+
+    def config_error(self, root: Path) -> ConfigError | None:
+        """The error of a table make-book cannot use (:attr:`error`), naming make-book.toml:LINE."""
+        if self.error is None:
+            return None
+        return ConfigError(f"books.{self.name}: {self.error}", path=root / CONFIG_FILE, line=self.key_line(self.error_key),
+                           hint=f"correct the value in the table [books.{self.name}] of {CONFIG_FILE}; the essays "
+                                "and the other books build without it")
+
 
 BOOK_KEYS = {"title", "subtitle", "author", "lang", "date", "chapters", "parts", "bibliography", "nocite"}
 
 
+
+
 def _books(value: Any) -> tuple[BookSettings, ...]:
-    """The ``[books.NAME]`` tables: title, chapters (or parts = [{title, chapters}]), author, bibliography."""
+    """The ``[books.NAME]`` tables: title, chapters (or parts = [{title, chapters}]), author, bibliography.
+
+    A table with a bad value does not stop the others: it becomes a book holding its ``error``.
+    """
     if not isinstance(value, dict):
         raise Invalid(f"expected tables [books.NAME], got {_kind(value)}")
     books = []
     for name, table in value.items():
-        where = f"[books.{name}]"
-        if not isinstance(table, dict):
-            raise Invalid(f"{where} must be a table (title = ..., chapters = [...])")
-        if not name or not all(ch.isalnum() or ch in "-_" for ch in name):
-            raise Invalid(f"{where}: a book's name is its file name; use letters, digits, - and _")
-        unknown = sorted(set(table) - BOOK_KEYS)
-        if unknown:
-            raise Invalid(f"unknown key {unknown[0]!r} in {where} (known keys: {', '.join(sorted(BOOK_KEYS))})")
-        if "title" not in table:
-            raise Invalid(f"{where} has no title")
-        if ("chapters" in table) == ("parts" in table):
-            raise Invalid(f"{where} needs chapters = [...] or parts = [{{ title = ..., chapters = [...] }}], "
-                          "one of the two")
-        if "chapters" in table:
-            parts = (BookPart(None, _chapter_names(table["chapters"], where)),)
-        else:
-            if not isinstance(table["parts"], list) or not table["parts"]:
-                raise Invalid(f"{where}: parts must be a list of {{ title = ..., chapters = [...] }}")
-            parts = []
-            for part in table["parts"]:
-                if not isinstance(part, dict) or set(part) != {"title", "chapters"}:
-                    raise Invalid(f"{where}: each part is {{ title = ..., chapters = [...] }}")
-                parts.append(BookPart(_text(part["title"]), _chapter_names(part["chapters"], where)))
-            parts = tuple(parts)
-        names = [chapter for part in parts for chapter in part.chapters]
-        twice = sorted({chapter for chapter in names if names.count(chapter) > 1})
-        if twice:
-            raise Invalid(f"{where}: the chapter {twice[0]!r} is listed twice")
-        bibliography = _choice(("book", "chapter"))(table.get("bibliography", "book"))
-        books.append(BookSettings(
-            name=name, title=_text(table["title"]), parts=parts,
-            subtitle=_text(table["subtitle"]) if "subtitle" in table else None,
-            author=_texts(table["author"]) if "author" in table else (),
-            lang=_lang(table["lang"]) if "lang" in table else None,
-            date=_date(table["date"]) if "date" in table else None,
-            bibliography=bibliography, nocite=_nocite(table["nocite"]) if "nocite" in table else None))
+        try:
+            books.append(_book(name, table))
+        except _BookInvalid as exc:
+            books.append(BookSettings(name=str(name), title=str(name), parts=(), error=str(exc), error_key=exc.key))
+        except Invalid as exc:
+            books.append(BookSettings(name=str(name), title=str(name), parts=(), error=str(exc)))
     return tuple(books)
+
+
+class _BookInvalid(Invalid):
+    """A bad value of one key of a ``[books.NAME]`` table."""
+
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(f"{key}: {message}")
+        self.key = key
+
+
+def _book_value(table: dict, key: str, check: Callable[[Any], Any]) -> Any:
+    try:
+        return check(table[key])
+    except _BookInvalid:
+        raise
+    except Invalid as exc:
+        raise _BookInvalid(key, str(exc)) from None
+
+
+def _book(name: str, table: Any) -> BookSettings:
+    """One ``[books.NAME]`` table; :class:`Invalid` says what is wrong in it."""
+    where = f"[books.{name}]"
+    if not isinstance(table, dict):
+        raise Invalid(f"{where} must be a table (title = ..., chapters = [...])")
+    if not name or not all(ch.isalnum() or ch in "-_" for ch in name):
+        raise Invalid(f"{where}: a book's name is its file name; use letters, digits, - and _")
+    unknown = sorted(set(table) - BOOK_KEYS)
+    if unknown:
+        raise Invalid(f"unknown key {unknown[0]!r} in {where} (known keys: {', '.join(sorted(BOOK_KEYS))})")
+    if "title" not in table:
+        raise Invalid(f"{where} has no title")
+    if ("chapters" in table) == ("parts" in table):
+        raise Invalid(f"{where} needs chapters = [...] or parts = [{{ title = ..., chapters = [...] }}], "
+                      "one of the two")
+    if "chapters" in table:
+        parts = (BookPart(None, _book_value(table, "chapters", lambda v: _chapter_names(v, where))),)
+    else:
+        if not isinstance(table["parts"], list) or not table["parts"]:
+            raise _BookInvalid("parts", "expected a list of { title = ..., chapters = [...] }")
+        parts = []
+        for part in table["parts"]:
+            if not isinstance(part, dict) or set(part) != {"title", "chapters"}:
+                raise _BookInvalid("parts", "each part is { title = ..., chapters = [...] }, got "
+                                   + (f"the keys {', '.join(map(repr, sorted(part)))}" if isinstance(part, dict)
+                                      else _kind(part)))
+            try:
+                parts.append(BookPart(_text(part["title"]), _chapter_names(part["chapters"], where)))
+            except Invalid as exc:
+                raise _BookInvalid("parts", str(exc)) from None
+        parts = tuple(parts)
+    names = [chapter for part in parts for chapter in part.chapters]
+    twice = sorted({chapter for chapter in names if names.count(chapter) > 1})
+    if twice:
+        raise _BookInvalid("parts" if "parts" in table else "chapters", f"the chapter {twice[0]!r} is listed twice")
+    bibliography = _book_value({"bibliography": table.get("bibliography", "book")}, "bibliography",
+                               _choice(("book", "chapter")))
+    return BookSettings(
+        name=name, title=_book_value(table, "title", _text), parts=parts,
+        subtitle=_book_value(table, "subtitle", _text) if "subtitle" in table else None,
+        author=_book_value(table, "author", _texts) if "author" in table else (),
+        lang=_book_value(table, "lang", _lang) if "lang" in table else None,
+        date=_book_value(table, "date", _date) if "date" in table else None,
+        bibliography=bibliography, nocite=_book_value(table, "nocite", _nocite) if "nocite" in table else None)
 
 
 def _chapter_names(value: Any, where: str) -> tuple[str, ...]:
@@ -488,7 +545,14 @@ def load_config(root: Path) -> Settings:
         raise ConfigError(f"invalid TOML: {exc.msg if hasattr(exc, 'msg') else exc}", path=path, line=line,
                           hint="check the TOML syntax: key = \"value\"") from None
     allowed = set(SETTING_NAMES) - FRONT_MATTER_ONLY
-    values = validate(data, source=path, allowed=allowed, lines=_toml_key_lines(text))
+    lines = _toml_key_lines(text)
+    values = validate(data, source=path, allowed=allowed, lines=lines)
+    if "books" in values:  # where each book's table and keys are, for its messages
+        values["books"] = tuple(
+            replace(book, line=lines.get(f"books.{book.name}", lines.get("books")),
+                    key_lines=tuple((key.removeprefix(f"books.{book.name}."), line) for key, line in lines.items()
+                                    if key.startswith(f"books.{book.name}.")))
+            for book in values["books"])
     return replace(Settings(), **values)
 
 
@@ -500,17 +564,16 @@ def merge(base: Settings, overrides: dict[str, Any]) -> Settings:
 def _toml_key_lines(text: str) -> dict[str, int]:
     """Where each top-level key is written, so an error can name its line."""
     found: dict[str, int] = {}
-    table = False
+    table = None
     for number, line in enumerate(text.splitlines(), start=1):
         stripped = line.strip()
         if stripped.startswith("["):
-            table = True
-            name = stripped.strip("[] ")
-            found.setdefault(name, number)
+            table = ".".join(part.strip().strip("\"'") for part in stripped.strip("[] ").split("]")[0].split("."))
+            found.setdefault(table, number)
             continue
         match = re.match(r"([A-Za-z0-9_-]+)\s*=", stripped)
-        if match and not table:
-            found.setdefault(match.group(1), number)
+        if match:  # a key of a table is found as "table.key" ("books.livre.date")
+            found.setdefault(f"{table}.{match.group(1)}" if table else match.group(1), number)
     return found
 
 

@@ -179,10 +179,17 @@ class Project:
         import difflib
 
         stems = [p.stem for p in self.manuscripts()]
-        close = difflib.get_close_matches(Path(name).stem, stems, n=1)
+        books = [book.name for book in self.config.books]
+        close = difflib.get_close_matches(Path(name).stem, stems + books, n=1)
+        guess = ""
+        if close:
+            guess = f": did you mean the book {close[0]!r}?" if close[0] in books and close[0] not in stems \
+                else f": did you mean {close[0]!r}?"
         known = ", ".join(stems) or "none"
-        raise ProjectError(f"no manuscript called {name!r}" + (f": did you mean {close[0]!r}?" if close else ""),
-                           path=self.manuscripts_dir, hint=f"name a file in manuscripts/ (found: {known})")
+        if books:
+            known += "; books of make-book.toml: " + ", ".join(books)
+        raise ProjectError(f"no manuscript {'or book ' if books else ''}called {name!r}" + guess,
+                           path=self.manuscripts_dir, hint=f"name a file in manuscripts/ or a book (found: {known})")
 
 
 def _through_link(path: Path) -> bool:

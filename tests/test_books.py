@@ -61,20 +61,67 @@ def test_books_are_read_from_the_project_file(project):
     ('[books.x]\ntitle = "X"\nchapters = ["a"]\nnocite = "@a b!"\n', "'b!' is not a citation key"),
     ('[books."a b"]\ntitle = "X"\nchapters = ["a"]\n', "letters, digits"),
 ])
-def test_a_wrong_book_table_is_an_error_naming_it(project, table, message):
-    root = project({"a.md": HEAD.format(title="A", month=1, lang="fr") + "Texte.\n"}, config=table)
-    with pytest.raises(ConfigError) as caught:
-        open_project(root)
-    assert message in str(caught.value) and "make-book.toml" in str(caught.value)
+def test_a_wrong_book_table_is_an_error_naming_it_that_does_not_stop_the_others(project, table, message):
+    root = project({"a.md": HEAD.format(title="A", month=1, lang="fr") + "Texte.\n"},
+                   config=table + '\n[books.bon]\ntitle = "Bon"\nchapters = ["a"]\n')
+    books = open_project(root).config.books  # the project opens: only that book is refused
+    assert [(b.name, b.error is None) for b in books] == [(books[0].name, False), ("bon", True)]
+    assert message in str(books[0].config_error(root))
+    check = run("check", "--root", str(root))  # check lists it with its line, among its other findings
+    assert check.exit_code == 1
+    assert re.search(r"error: \S*make-book\.toml:[1-5]: books\.[^:]+: .*" + re.escape(message), check.output), check.output
+    assert "1 error(s)" in check.output.splitlines()[-1]
+
+
+def test_a_bad_book_date_fails_that_book_with_its_line_and_the_essays_still_build(project):
+    root = project({"a.md": HEAD.format(title="A", month=1, lang="fr") + "Texte.\n"},
+                   config='# livres\n[books.livre]\ntitle = "Livre"\ndate = "2024-02-30"\nchapters = ["a"]\n')
+    result = run("--format", "epub", "--root", str(root))
+    assert result.exit_code == 1
+    assert "make-book.toml:4: books.livre: date: the date '2024-02-30' does not exist" in result.output
+    assert "How to fix: correct the value in the table [books.livre]" in result.output
+    assert (root / "dist" / "a.epub").is_file() and not (root / "dist" / "livre.epub").exists()
+    refs = run("refs", "livre", "--root", str(root))
+    assert refs.exit_code == 1 and "make-book.toml:4: books.livre: date:" in refs.output
+
+
+def test_a_book_named_as_an_essay_is_refused_and_overwrites_nothing(project):
+    root = project({"essai.md": HEAD.format(title="Essai", month=1, lang="fr") + "Texte.\n",
+                    "autre.md": HEAD.format(title="Autre", month=1, lang="fr") + "Autre.\n"},
+                   config='[books.essai]\ntitle = "Livre"\nchapters = ["autre"]\n')
+    (root / "dist").mkdir()
+    (root / "dist" / "essai.epub").write_bytes(b"the edition already published")
+    result = run("--format", "epub", "--root", str(root))
+    assert result.exit_code == 1
+    assert re.search(r"error: \S*make-book\.toml:1: books\.essai: this book and manuscripts/essai\.md would both be "
+                     r"published as essai\.pdf/\.epub\n  How to fix: rename the book", result.output), result.output
+    assert "manuscripts/essai.md: 'essai.md' and the book [books.essai] (make-book.toml:1)" in result.output
+    assert (root / "dist" / "essai.epub").read_bytes() == b"the edition already published"
+    assert (root / "dist" / "autre.epub").is_file()  # the rest still builds
+    check = run("check", "--root", str(root))
+    assert check.exit_code == 1 and "make-book.toml:1: books.essai: this book and manuscripts/essai.md" in check.output
+
+
+def test_two_books_whose_names_differ_only_by_case_or_accents_are_both_refused(project):
+    root = project({"a.md": HEAD.format(title="A", month=1, lang="fr") + "Texte.\n"},
+                   config='[books.Ete]\ntitle = "Un"\nchapters = ["a"]\n\n[books."été"]\ntitle = "Deux"\n'
+                          'chapters = ["a"]\n')
+    check = run("check", "--root", str(root))
+    assert check.exit_code == 1
+    assert "make-book.toml:1: books.Ete: this book and [books.été] would both be published as ete.pdf" in check.output
+    assert "make-book.toml:5: books.été: this book and [books.Ete]" in check.output
 
 
 def test_a_chapter_that_is_not_a_manuscript_fails_the_book_only(project):
     root = project({"a.md": HEAD.format(title="A", month=1, lang="fr") + "Texte.\n"},
-                   config='[books.x]\ntitle = "X"\nchapters = ["a", "absent"]\n')
+                   config='[books.x]\ntitle = "X"\nchapters = ["a", "abent"]\n')
     result = run("--root", str(root))
     assert result.exit_code == 1
-    assert "the book 'x' names the chapter 'absent', which is not in manuscripts/" in result.output
+    assert ("make-book.toml:3: books.x: chapters: the chapter 'abent' is not in manuscripts/"
+            in result.output)
     assert (root / "dist" / "a.pdf").is_file()  # the essay was built all the same
+    check = run("check", "--root", str(root))  # check names it too, once
+    assert check.exit_code == 1 and check.output.count("the chapter 'abent' is not in manuscripts/") == 1
 
 
 def test_the_sample_book_opens_each_chapter_on_a_right_hand_page(sample_book):
@@ -511,3 +558,15 @@ def test_check_of_a_book_leaves_out_findings_about_entries_it_does_not_cite(duo)
     assert "b.md:9: citation @absent2020" in book  # the book's own findings stay
     library = run("check", "--root", str(duo)).output
     assert re.search(r"warning: \S*autres\.bib:1: ", library)  # the whole library's check still lists it
+
+
+def test_a_mistyped_name_suggests_the_close_book_and_lists_the_books(project):
+    root = project({"un.md": HEAD.format(title="Un", month=1, lang="fr") + "Texte.\n",
+                    "recit.md": HEAD.format(title="Récit", month=1, lang="fr") + "Texte.\n"},
+                   config='[books.recueil]\ntitle = "Recueil"\nchapters = ["un"]\n')
+    for command in (["check"], ["build"], ["refs"]):
+        result = run(*command, "recuiel", "--root", str(root))
+        assert result.exit_code == 1
+        assert "no manuscript or book called 'recuiel': did you mean the book 'recueil'?" in result.output
+        assert "books of make-book.toml: recueil" in result.output
+    assert "did you mean 'recit'?" in run("check", "reci", "--root", str(root)).output

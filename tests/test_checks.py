@@ -149,3 +149,38 @@ def test_check_reports_the_front_matter_errors_of_the_build(project, date, says)
     assert build.exit_code == 1 and f"bad.md:4: date: {says}" in build.output, build.output
     assert check.exit_code == 1 and f"bad.md:4: date: {says}" in check.output, check.output
     assert "1 error(s)" in check.output
+
+
+@pytest.mark.parametrize("broken", [
+    "@misc{broken2020,\n  author = {Nul, Personne},\n  title = {Titre cassé,\n  year = {2020}\n}\n",
+    '@misc{broken2020,\n  author = {Nul, Personne},\n  title = "Titre cassé,\n  year = {2020}\n}\n',
+])
+def test_a_cited_entry_that_cannot_be_read_is_the_same_error_in_check_refs_and_build(project, broken):
+    """Not "unknown key": the entry is there; check (whole project, an essay, a book) and refs name its
+    file and line and why, as an error, as the build does."""
+    import json
+    import re
+
+    from click.testing import CliRunner
+
+    from pipeline.cli import cli
+
+    bib = "@book{beta2010,\n  author = {Bé, Ta},\n  title = {Beta},\n  publisher = {P},\n  year = {2010}\n}\n"
+    root = project({"un.md": "---\ntitle: Un\nlang: fr\ndate: 2024-01-01\n---\n\nBeta [@beta2010].\n",
+                    "deux.md": "---\ntitle: Deux\nlang: fr\ndate: 2024-01-01\n---\n\nTexte.\n\nCassé [@broken2020].\n"},
+                   bib={"refs.bib": bib + broken}, config='[books.recueil]\ntitle = "R"\nchapters = ["un", "deux"]\n')
+    run = lambda *args: CliRunner().invoke(cli, [*args, "--root", str(root)], catch_exceptions=False)  # noqa: E731
+    build = run("--format", "epub", "deux")
+    assert build.exit_code == 1 and "refs.bib:9:" in build.output
+    for args in ((), ("deux",), ("recueil",)):
+        check = run("check", *args)
+        assert check.exit_code == 1, check.output
+        assert "unknown key" not in check.output
+        assert re.search(r"error: \S*deux\.md:9: citation @broken2020: the entry at bibliography/refs\.bib:9 cannot be "
+                         r"read: .*the \w+ (opened here|that opens).* never closed; how to fix: ", check.output), (args, check.output)
+        assert re.search(r"error: \S*refs\.bib:9: ", check.output) and "warning:" not in check.output, check.output
+    refs = run("refs", "deux")
+    assert re.search(r"\n\s+9\s+citation\s+unreadable entry\s+@broken2020\s+bibliography/refs\.bib:9\n", refs.output)
+    assert " key\n" not in refs.output
+    (reference,) = [r for r in json.loads(run("refs", "deux", "--format", "json").output)[0]["references"]]
+    assert reference["status"] == "unreadable entry" and "never closed" in reference["problem"]

@@ -54,10 +54,15 @@ def chapter_paths(project: Project, book: BookSettings) -> list[Path]:
         # An essay file, or a page bundle (manuscripts/NAME/index.md), as a build names them.
         candidate = project.named_manuscript(name)
         if candidate is None:
-            known = ", ".join(slug_for(p) for p in project.manuscripts()) or "none"
-            raise ConfigError(f"the book {book.name!r} names the chapter {name!r}, which is not in manuscripts/",
-                              path=project.root / "make-book.toml",
-                              hint=f"name essays of manuscripts/ without .md (found: {known})")
+            import difflib
+
+            stems = [p.parent.name if p.stem in ("index", "_index") else p.stem for p in project.manuscripts()]
+            close = difflib.get_close_matches(name, stems, n=1)
+            key = "parts" if any(part.title for part in book.parts) else "chapters"
+            raise ConfigError(f"books.{book.name}: {key}: the chapter {name!r} is not in manuscripts/"
+                              + (f": did you mean {close[0]!r}?" if close else ""),
+                              path=project.root / "make-book.toml", line=book.key_line(key),
+                              hint=f"name essays of manuscripts/ without .md (found: {', '.join(stems) or 'none'})")
         paths.append(candidate)
     return paths
 

@@ -39,8 +39,12 @@ class BookReport:
 
     @property
     def cited(self) -> set[str]:
-        """The keys of every work the book cites (by key, by a link matched to an entry, or in ``nocite``)."""
-        return {key for report in self.chapters for key in report.cited}
+        """The keys of every work the book cites (by key, by a link matched to an entry, or in ``nocite``),
+        and the keys it cites whose entry cannot be read (the lint's problem in it is an error)."""
+        from ..references.citations import UNREADABLE
+
+        return {key for report in self.chapters for key in report.cited} | {
+            ref.target for report in self.chapters for ref in report.references if ref.status == UNREADABLE}
 
     def as_dict(self) -> dict:
         return {"book": self.book.name, "chapters": [report.as_dict() for report in self.chapters],
@@ -131,7 +135,7 @@ def reference_findings(reports: list, *, skip: set[tuple[Path, int | None, str]]
     stub are warnings (the build prints them and goes on). A link to another
     chapter of a book is no problem.
     """
-    from ..references.citations import UNKNOWN_KEY
+    from ..references.citations import BLOCKING, UNREADABLE
 
     findings = []
     for report in reports:
@@ -139,8 +143,12 @@ def reference_findings(reports: list, *, skip: set[tuple[Path, int | None, str]]
             if ref.status == CHAPTER or not ref.unresolved or (report.manuscript, ref.line, ref.target) in skip:
                 continue
             what = f"@{ref.target}" if ref.kind == "citation" else ref.target
+            if ref.status == UNREADABLE:  # as the build says it: the entry's file and line, and why
+                findings.append(Finding(ERROR, report.manuscript, ref.line,
+                                        f"citation {what}: the entry at {ref.how} cannot be read: {ref.problem}"))
+                continue
             message = f"{ref.kind} {what}: {ref.status}" + (" (a stub still to complete)" if ref.stub else "")
-            findings.append(Finding(ERROR if ref.status == UNKNOWN_KEY else WARNING, report.manuscript, ref.line,
+            findings.append(Finding(ERROR if ref.status in BLOCKING else WARNING, report.manuscript, ref.line,
                                     message + "; make-book refs says what each reference resolves to"))
     return findings
 

@@ -31,6 +31,7 @@ EXTERNAL_SCHEMES = {"http", "https", "mailto", "ftp", "ftps", "tel"}
 # What a citation or a link turned out to be.
 CITED = "cited"  # [@key] with an entry
 UNKNOWN_KEY = "unknown key"  # [@key] without one
+UNREADABLE = "unreadable entry"  # [@key] whose entry is in a .bib file but cannot be read (a brace never closed…)
 MATCHED = "matched"  # link to a work of the bibliography
 UNMATCHED = "no entry"  # external link to a work the bibliography lacks
 NOT_A_WORK = "not a work"  # external link to a home page, repository, product, profile… (see works.py)
@@ -39,7 +40,8 @@ UNRESOLVED = "unresolved"  # root-relative or relative link with nowhere to poin
 ANCHOR = "anchor"  # link to a heading of the text
 DEAD_ANCHOR = "dead anchor"  # link to an id the text does not have
 OTHER = "other"  # mailto:, tel:… left as they are
-PROBLEMS = {UNKNOWN_KEY, UNMATCHED, UNRESOLVED, DEAD_ANCHOR}
+PROBLEMS = {UNKNOWN_KEY, UNREADABLE, UNMATCHED, UNRESOLVED, DEAD_ANCHOR}
+BLOCKING = {UNKNOWN_KEY, UNREADABLE}  # the build stops on these
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,7 @@ class Reference:
     how: str | None = None  # key, doi, arxiv, isbn, url or mapping
     text: str = ""  # the link's text
     stub: bool = False  # the entry is a stub still to be completed
+    problem: str | None = None  # why the entry cannot be read (status unreadable entry), and how to fix it
 
     @property
     def unresolved(self) -> bool:
@@ -61,7 +64,8 @@ class Reference:
 
     def as_dict(self) -> dict:
         return {"line": self.line, "kind": self.kind, "target": self.target, "status": self.status,
-                "key": self.key, "how": self.how, "text": self.text, "stub": self.stub}
+                "key": self.key, "how": self.how, "text": self.text, "stub": self.stub,
+                **({"problem": self.problem} if self.problem else {})}
 
 
 @dataclass
@@ -165,9 +169,14 @@ def analyse(document: Document, ids: set[str] | None = None) -> ReferenceReport:
                 key = citation["citationId"]
                 line = manuscript.line_of("@" + key, seen["@" + key])
                 seen["@" + key] += 1
-                status = CITED if key in bibliography else UNKNOWN_KEY
+                status, how = (CITED, "key") if key in bibliography else (UNKNOWN_KEY, None)
+                broken = unreadable_entry(bibliography, key) if status != CITED else None
+                if broken is not None:  # the entry is there but cannot be read: where, as the build says
+                    status, how = UNREADABLE, where(broken.path, broken.line, root=manuscript.root)
                 report.references.append(Reference(line, "citation", key, status, key if status == CITED else None,
-                                                   "key", stub=bibliography.is_stub(key)))
+                                                   how, stub=bibliography.is_stub(key),
+                                                   problem=f"{broken.message}; how to fix: {broken.hint}"
+                                                   if broken is not None else None))
         elif kind == "Link":
             url = value[2][0]
             line = manuscript.line_of(url, seen[url]) if url else None
@@ -210,13 +219,19 @@ def resolve_references(document: Document, *, project_root: Path) -> ReferenceRe
     return report
 
 
+def unreadable_entry(bibliography, key: str):
+    """The problem (``references.bibliography.Problem``) that kept the entry ``key`` from being read, if
+    a .bib file holds that entry but make-book could not read it (a brace never closed…); else None."""
+    return next((p for p in bibliography.problems if p.key == key), None)
+
+
 def check_citations(document: Document, report: ReferenceReport) -> None:
     """An unknown key stops the build, naming the key, the line and close known keys."""
-    unknown = [r for r in report.references if r.status == UNKNOWN_KEY]
+    unknown = [r for r in report.references if r.status in BLOCKING]
     if not unknown:
         return
     first = unknown[0]
-    broken = next((p for p in document.bibliography.problems if p.key == first.target), None)
+    broken = unreadable_entry(document.bibliography, first.target)
     if broken is not None:  # the entry exists but could not be read: say why, where
         raise broken.error()
     close = difflib.get_close_matches(first.target, document.bibliography.keys, n=3, cutoff=0.5)
