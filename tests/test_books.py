@@ -97,6 +97,7 @@ def test_a_book_named_as_an_essay_is_refused_and_overwrites_nothing(project):
                      r"published as essai\.pdf/\.epub\n  How to fix: rename the book", result.output), result.output
     assert "manuscripts/essai.md: 'essai.md' and the book [books.essai] (make-book.toml:1)" in result.output
     assert (root / "dist" / "essai.epub").read_bytes() == b"the edition already published"
+    (root / "dist" / "essai.epub").unlink()  # a stand-in, not an EPUB: the session's EPUB checks must not read it
     assert (root / "dist" / "autre.epub").is_file()  # the rest still builds
     check = run("check", "--root", str(root))
     assert check.exit_code == 1 and "make-book.toml:1: books.essai: this book and manuscripts/essai.md" in check.output
