@@ -407,6 +407,31 @@ def test_heading_with_refs_id_is_the_bibliography_heading(project):
             assert pdf.index("Roux") < pdf.rindex(after)
 
 
+
+STATE_BIB = r"""
+@report{agence2022, author = {{Agence du livre}}, title = {Rapport sur la lecture}, type = {techreport},
+  institution = {Agence du livre}, number = {7}, date = {2022-02-14}}
+@incollection{morel2019, author = {Morel, Anne}, editor = {Petit, Luc}, title = {Les marges},
+  booktitle = {Lire autrement}, publisher = {Seuil}, pages = {10--20}, date = {2019}, edition = {2}}
+@book{blanc2018, author = {Blanc, Hugo}, title = {Pages}, publisher = {Seuil}, date = {2018}, edition = {Revue et augmentée}}
+@article{prep2024, author = {Lenoir, Jeanne}, title = {Lecture et mémoire}, journaltitle = {Cahiers},
+  date = {2024-08-23}, pubstate = {forthcoming}}
+"""
+
+
+def test_report_type_edition_and_pubstate_print_in_french(project):
+    body = "\nUn rapport [@agence2022], un chapitre [@morel2019], un livre [@blanc2018], un article [@prep2024].\n"
+    root = project(manuscripts={"a.md": essay("fr", "", body)}, bib={"refs.bib": STATE_BIB})
+    epub = built(root) / "a.epub"
+    entries = {e.split(",")[0]: e for e in bibliography(epub)}
+    assert "Rapport technique" in entries["Agence du livre"] and "techreport" not in entries["Agence du livre"]
+    assert "2ᵉ éd." in entries["Morel"] or "2e éd." in entries["Morel"], entries["Morel"]
+    assert "Revue et augmentée" in entries["Blanc"]
+    assert entries["Lenoir"].count("à paraître") == 1 and "forthcoming" not in entries["Lenoir"], entries["Lenoir"]
+    assert "(Lenoir à paraître)" in xhtml_text(epub, "ch00.xhtml").replace("\u00a0", " ")
+    assert run_epubcheck(epub) == []
+
+
 DOI_BIB = r"""
 @incollection{brun2010,
   author = {Brun, Lise}, title = {Les marges numériques}, booktitle = {Lire à l'écran},

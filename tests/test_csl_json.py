@@ -246,3 +246,36 @@ def test_published_proceedings_papers_without_editor_are_chapters_except_for_iso
 def test_latex_text_symbols_are_converted(value, text):
     assert unknown_commands(value) == ()
     assert to_text(value) == text
+
+
+KEYS_BIB = r"""
+@report{rap, author = {{Agence}}, title = {Rapport}, type = {techreport}, institution = {Agence}, date = {2022}}
+@report{rech, author = {{Labo}}, title = {Étude}, type = {ResReport}, institution = {Labo}, date = {2021}}
+@thesis{ma, author = {Roux, Camille}, title = {Lire}, type = {mathesis}, institution = {Lyon}, date = {2020}}
+@report{libre, author = {{Agence}}, title = {Note}, type = {Note de synthèse}, date = {2020}}
+@article{fut, author = {Lenoir, Jeanne}, title = {Mémoire}, journaltitle = {Cahiers}, date = {2024}, pubstate = {forthcoming}}
+@article{pres, author = {Lenoir, Jeanne}, title = {Presse}, journaltitle = {Cahiers}, pubstate = {inpress}}
+@article{pre, author = {Lenoir, Jeanne}, title = {Avant}, journaltitle = {Cahiers}, date = {2023}, pubstate = {prepublished}}
+@book{ed, author = {Morel, Anne}, title = {Lire}, publisher = {Seuil}, date = {2019}, edition = {2}}
+"""
+
+
+@pytest.mark.parametrize("lang, words", [
+    ("fr", {"rap": "Rapport technique", "rech": "Rapport de recherche", "ma": "Mémoire de master",
+            "fut": "à paraître", "pres": "sous presse", "pre": "prépublication"}),
+    ("en-GB", {"rap": "Technical report", "rech": "Research report", "ma": "Master’s thesis",
+               "fut": "forthcoming", "pres": "in press", "pre": "pre-published"}),
+])
+def test_biblatex_keys_in_type_and_pubstate_are_words_of_the_language(tmp_path, lang, words):
+    """``type = {techreport}``, ``pubstate = {forthcoming}``: biblatex's keys, printed in the reader's words;
+    a type written in words is kept; a work not yet published has no year (styles print the state there)."""
+    bibliography = load_bibliography([write(tmp_path / "refs.bib", KEYS_BIB)])
+    items = {item["id"]: item for item in csl_items(bibliography, list(words) + ["libre", "ed"], lang)}
+    for key in ("rap", "rech", "ma"):
+        assert items[key]["genre"] == words[key]
+    assert items["libre"]["genre"] == "Note de synthèse"
+    for key in ("fut", "pres", "pre"):
+        assert items[key]["status"] == words[key]
+    assert "issued" not in items["fut"] and "issued" not in items["pres"]
+    assert items["pre"]["issued"] == {"date-parts": [[2023]]}
+    assert items["ed"]["edition"] == "2"

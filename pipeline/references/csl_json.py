@@ -61,6 +61,22 @@ LANGUAGES = {"french": "fr-FR", "francais": "fr-FR", "français": "fr-FR", "engl
              "japanese": "ja-JP", "chinese": "zh-CN", "catalan": "ca-ES", "czech": "cs-CZ", "swissgerman": "de-CH"}
 THESIS_GENRES = {"phdthesis": {"fr": "Thèse de doctorat", "en": "PhD thesis"},
                  "mastersthesis": {"fr": "Mémoire de master", "en": "Master’s thesis"}}
+# biblatex's keys for ``type`` (localisation keys, printed in the reader's language, never as written).
+TYPE_KEYS = {**THESIS_GENRES, "mathesis": THESIS_GENRES["mastersthesis"],
+             "candthesis": {"fr": "Thèse de candidature", "en": "Candidate thesis"},
+             "techreport": {"fr": "Rapport technique", "en": "Technical report"},
+             "resreport": {"fr": "Rapport de recherche", "en": "Research report"},
+             "software": {"fr": "Logiciel", "en": "Computer software"},
+             "datacd": {"fr": "Cédérom", "en": "CD-ROM"}, "audiocd": {"fr": "CD audio", "en": "Audio CD"},
+             "patent": {"fr": "Brevet", "en": "Patent"}, "manual": {"fr": "Manuel", "en": "Manual"}}
+# biblatex's keys for ``pubstate``: CSL's ``status``, in the reader's language.
+PUBSTATES = {"forthcoming": {"fr": "à paraître", "en": "forthcoming"},
+             "inpress": {"fr": "sous presse", "en": "in press"},
+             "inpreparation": {"fr": "en préparation", "en": "in preparation"},
+             "submitted": {"fr": "soumis", "en": "submitted"},
+             "prepublished": {"fr": "prépublication", "en": "pre-published"}}
+# Not yet published: author-date styles print the state in place of the year ("Roux, à paraître").
+_UNPUBLISHED = {"forthcoming", "inpress", "inpreparation", "submitted"}
 _YEAR = re.compile(r"^\s*(\d{3,4})[a-z]?\s*$")
 _ISO_DATE = re.compile(r"^(-?\d{1,4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?(?:T[\d:]+Z?)?$")
 _ARXIV_PREFIXES = {"arxiv", "arxiv.org"}
@@ -247,15 +263,18 @@ def to_csl(entry: Entry, lang: str = "en", *, proceedings_as_chapter: bool = Tru
     place = text("location") or text("address")
     if place:
         item["publisher-place"] = place
-    kind_of_thesis = (text("type") or "").lower()  # biblatex @thesis{type = {phdthesis}}: a key, not words
-    if kind_of_thesis in THESIS_GENRES:
-        genre = THESIS_GENRES[kind_of_thesis].get(base) or THESIS_GENRES[kind_of_thesis]["en"]
+    kind_of_thesis = (text("type") or "").strip().lower()  # biblatex @thesis{type = {phdthesis}}: a key
+    if kind_of_thesis in TYPE_KEYS:
+        genre = TYPE_KEYS[kind_of_thesis].get(base) or TYPE_KEYS[kind_of_thesis]["en"]
     else:
         genre = text("type") or THESIS_GENRES.get(kind, {}).get(base) or THESIS_GENRES.get(kind, {}).get("en")
     if genre and kind not in ("online", "misc") or (genre and f.get("type")):
         item["genre"] = genre
     issued = date(f.get("date"), f.get("year"), f.get("month"), f.get("day"))
-    if issued:
+    state = (text("pubstate", rich=False) or "").strip().lower()
+    if state in PUBSTATES:
+        item["status"] = PUBSTATES[state].get(base) or PUBSTATES[state]["en"]
+    if issued and state not in _UNPUBLISHED:
         item["issued"] = issued
     accessed = date(f.get("urldate"))
     if accessed:

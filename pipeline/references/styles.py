@@ -332,7 +332,43 @@ def french_conventions(path: Path) -> bytes:
     if title_macro is not None:
         _quote_part_titles(title_macro)
         title_macro.insert(1, _volume_and_translator())  # after the title, before "[en ligne]"
+    _ordinal_edition(root)
+    _status_for_date(root)
     return etree.tostring(root, xml_declaration=True, encoding="utf-8")
+
+
+def _ordinal_edition(root) -> None:
+    """``edition = {2}`` prints « 2e éd. » (the locale's ordinal and its short term), not a bare « 2 »."""
+    macro = root.find("csl:macro[@name='edition']", _NS)
+    if macro is None or len(macro) != 1 or macro[0].tag != f"{{{CSL_NS}}}text" \
+            or macro[0].get("variable") != "edition":
+        return
+    text = macro[0]
+    macro.remove(text)
+    choose = etree.SubElement(macro, f"{{{CSL_NS}}}choose")
+    numeric = etree.SubElement(choose, f"{{{CSL_NS}}}if", {"is-numeric": "edition"})
+    group = etree.SubElement(numeric, f"{{{CSL_NS}}}group", {"delimiter": " "})
+    etree.SubElement(group, f"{{{CSL_NS}}}number", {"variable": "edition", "form": "ordinal"})
+    etree.SubElement(group, f"{{{CSL_NS}}}text", {"term": "edition", "form": "short"})
+    otherwise = etree.SubElement(choose, f"{{{CSL_NS}}}else")
+    otherwise.append(text)
+
+
+def _status_for_date(root) -> None:
+    """A work not yet published (CSL ``status``: « à paraître », « sous presse ») prints its state where
+    the year goes, in citations and in the bibliography, instead of « s. d. » or nothing: in the
+    year of author-date styles, else in the date of numeric ones (once)."""
+    macro = root.find("csl:macro[@name='year-date']", _NS)
+    if macro is None:
+        macro = root.find("csl:macro[@name='date']", _NS)
+    if macro is None:
+        return
+    for test in macro.iter(f"{{{CSL_NS}}}if"):
+        if test.get("variable") == "issued" and set(test.attrib.keys()) == {"variable"}:
+            status = etree.Element(f"{{{CSL_NS}}}else-if", {"variable": "status"})
+            etree.SubElement(status, f"{{{CSL_NS}}}text", {"variable": "status"})
+            test.addnext(status)
+            break
 
 
 _PART_TYPES = {"paper-conference", "chapter", "article-journal", "article-magazine", "article-newspaper", "entry",
