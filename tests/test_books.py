@@ -571,3 +571,15 @@ def test_a_mistyped_name_suggests_the_close_book_and_lists_the_books(project):
         assert "no manuscript or book called 'recuiel': did you mean the book 'recueil'?" in result.output
         assert "books of make-book.toml: recueil" in result.output
     assert "did you mean 'recit'?" in run("check", "reci", "--root", str(root)).output
+
+
+def test_a_book_build_names_bibliography_files_relative_to_the_project(project):
+    """As check and an essay's build do (errors.where): bibliography/refs.bib:9, not /tmp/…/refs.bib:9."""
+    bib = ("@book{beta2010,\n  author = {Bé, Ta},\n  title = {Beta},\n  publisher = {P},\n  year = {2010}\n}\n"
+           "@misc{broken2020,\n  author = {Nul, Personne},\n  title = {Titre cassé,\n  year = {2020}\n}\n")
+    root = project({"un.md": HEAD.format(title="Un", month=1, lang="fr") + "Beta [@beta2010].\n"},
+                   bib={"refs.bib": bib}, config='[books.livre]\ntitle = "L"\nchapters = ["un"]\n')
+    result = run("--format", "epub", "livre", "--root", str(root))
+    assert result.exit_code == 0, result.output
+    warnings = [line for line in result.output.splitlines() if "refs.bib" in line]
+    assert warnings and all(line.startswith("warning: bibliography/refs.bib:9: ") for line in warnings), warnings

@@ -219,7 +219,7 @@ def book_document(project: Project, book: BookSettings, chapters: list[Chapter],
                                  typeset_text(chapter.document.title, chapter.document.lang), lang,
                                  own_bibliography=book.bibliography == "chapter")
     config = project.root / "make-book.toml"
-    manuscript = Manuscript(path=config, text="", body="", body_line=1, front_matter={})
+    manuscript = Manuscript(path=config, text="", body="", body_line=1, front_matter={}, root=project.root)
     document = Document(manuscript=manuscript, settings=settings, ast={**first.ast, "blocks": blocks},
                         bibliography=_union_bibliography([c.document for c in chapters]), draft=draft,
                         book=True)
