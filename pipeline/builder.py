@@ -21,6 +21,7 @@ from .project import MARKDOWN_SUFFIXES, Project, house_styles
 # The stages (pandoc, bibtexparser, lxml, WeasyPrint…) are imported where they
 # run, so that a rebuild with nothing to do answers at once.
 if TYPE_CHECKING:
+    from .document import ParsedStore
     from .render import Rendered
     from .references.bibliography import Bibliography
     from .references.checks import Finding
@@ -362,11 +363,12 @@ def output_lock(out_dir: Path) -> Iterator[None]:
 
 def prepare(project: Project, path: Path, *, draft: bool = False, extra_bib: tuple[Path, ...] = (),
             bibliographies: dict[tuple[Path, ...], Bibliography] | None = None, lenient: bool = False,
-            cache_dir: Path | None = None) -> Document:
+            cache_dir: Path | None = None, parsed: ParsedStore | None = None) -> Document:
     """Steps 1 to 3 of a build: what ``make-book refs`` analyses too.
 
     ``lenient`` (refs, check): a front matter value make-book cannot use is a warning, not an error.
     ``cache_dir``: where parsed .bib entries are kept between builds (the output folder).
+    ``parsed``: where parsed bodies are kept between builds (a book's chapters, :class:`ParsedStore`).
     """
     from .references.bibliography import load_bibliography
     from .references.resolve import resolved_links
@@ -388,7 +390,7 @@ def prepare(project: Project, path: Path, *, draft: bool = False, extra_bib: tup
 
     # 3. Parse the body into pandoc's tree; settle title, language, date, headings;
     #    note what `make-book resolve` found for its links (resolved.json).
-    document = parse_document(manuscript, project.config, cache[files], draft=draft)
+    document = parse_document(manuscript, project.config, cache[files], draft=draft, parsed=parsed)
     document.resolved_links = resolved_links(project)
     return document
 

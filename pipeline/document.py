@@ -64,30 +64,30 @@ class Document:
 
 
 def parse_document(manuscript: Manuscript, config: Settings, bibliography: Bibliography,
-                   *, draft: bool = False) -> Document:
-    """Parse the body and settle title, language, date and heading levels."""
+                   *, draft: bool = False, parsed: "ParsedStore | None" = None) -> Document:
+    """Parse the body and settle title, language, date and heading levels.
+
+    ``parsed``: a store of bodies parsed before (:class:`ParsedStore`, a book's chapters): an
+    unchanged manuscript's tree, title, language and warnings are read back instead of being made
+    again. Only what is a function of the manuscript's text, the settings, the bibliography's keys
+    and make-book's code is kept; the date of an undated essay (the day of the build) is not.
+    """
     settings = merge(config, manuscript.front_matter)
-    # Blog syntax (shortcodes, Liquid, wikilinks, admonitions…) to pandoc Markdown, then pandoc's tree.
     # A key whose entry is faulty is still a key: a bare @key names it (and its fault is then an error).
     keys = frozenset(bibliography.keys) | {problem.key for problem in bibliography.problems if problem.key}
-    context = dialects.Context(manuscript.path, front_matter=manuscript.metadata, lang=settings.lang or "en",
-                               bibliography_keys=keys)
-    markdown, lines = dialects.read_dialects(manuscript.body, manuscript.body_line, context)
-    manuscript = replace(manuscript, markdown=markdown, markdown_lines=tuple(lines))
-    ast = parse_markdown(markdown, what=manuscript.path)
-    title = settings.title or _title_from_headings(ast) or _title_from_name(manuscript.path)
-    lang = settings.lang or detect_language(ast, manuscript.path)
-    context.lang, context.line_of = lang, manuscript.line_of
-    dialects.transform_tree(ast, context)
+    key = parsed.key(manuscript, config, keys) if parsed is not None else None
+    body = parsed.get(key) if parsed is not None else None
+    if body is None:
+        body = _parse_body(manuscript, settings, keys)
+        if parsed is not None:
+            parsed.put(key, body)
+    manuscript = replace(manuscript, markdown=body["markdown"], markdown_lines=tuple(body["lines"]))
+    ast, title, lang = body["ast"], body["title"], body["lang"]
     date = settings.date or build_time().date()
-    _normalise_heading_levels(ast)
-    _heading_ids_without_notes(ast, manuscript.markdown or manuscript.body)
     settings = merge(settings, {"title": title, "lang": lang, "date": date})
     document = Document(manuscript=manuscript, settings=settings, ast=ast, bibliography=bibliography, draft=draft)
-    for message, line in [*manuscript.warnings, *context.warnings]:
+    for message, line in [*manuscript.warnings, *body["warnings"]]:
         document.warn(message, line)
-    for message, needles in quote_problems(ast["blocks"], lang):  # « never closed, » never opened
-        document.warn(message, next((line for needle in needles if (line := manuscript.line_of(needle))), None))
     if not manuscript.front_matter.get("date"):
         document.warn(f"no date in the front matter: the edition is dated {date.isoformat()}, the day of the "
                       "build (add 'date: YYYY-MM-DD')", 1 if manuscript.front_matter_form else None)
@@ -97,6 +97,99 @@ def parse_document(manuscript: Manuscript, config: Settings, bibliography: Bibli
         log.warning("%s: lang not set: detected %s (write 'lang: %s' in the front matter or make-book.toml "
                     "to set it)", manuscript.where(), lang, lang)
     return document
+
+
+def _parse_body(manuscript: Manuscript, settings: Settings, keys: frozenset[str]) -> dict:
+    """The costly, pure part of :func:`parse_document`, as JSON values: ``markdown`` (the blog syntax
+    converted), ``lines`` (the file line of each of its lines), ``ast`` (pandoc's tree, dialects applied,
+    the title heading taken out), ``title``, ``lang``, ``warnings`` ([message, file line or None])."""
+    # Blog syntax (shortcodes, Liquid, wikilinks, admonitions…) to pandoc Markdown, then pandoc's tree.
+    context = dialects.Context(manuscript.path, front_matter=manuscript.metadata, lang=settings.lang or "en",
+                               bibliography_keys=keys)
+    markdown, lines = dialects.read_dialects(manuscript.body, manuscript.body_line, context)
+    manuscript = replace(manuscript, markdown=markdown, markdown_lines=tuple(lines))
+    ast = parse_markdown(markdown, what=manuscript.path)
+    title = settings.title or _title_from_headings(ast) or _title_from_name(manuscript.path)
+    lang = settings.lang or detect_language(ast, manuscript.path)
+    context.lang, context.line_of = lang, manuscript.line_of
+    dialects.transform_tree(ast, context)
+    _normalise_heading_levels(ast)
+    _heading_ids_without_notes(ast, manuscript.markdown or manuscript.body)
+    warnings = [[message, line] for message, line in context.warnings]
+    for message, needles in quote_problems(ast["blocks"], lang):  # « never closed, » never opened
+        warnings.append([message, next((line for needle in needles if (line := manuscript.line_of(needle))), None)])
+    return {"markdown": markdown, "lines": list(lines), "ast": ast, "title": title, "lang": lang,
+            "warnings": warnings}
+
+
+class ParsedStore:
+    """Parsed bodies kept between builds in ``folder``, one JSON file per key (never pickle: an output
+    folder may come from elsewhere, and a file read back is checked for its shape).
+
+    The key (:meth:`key`) is a SHA-256 of make-book's own code and toolchain, the manuscript's path and
+    whole text, the settings and the bibliography's keys: everything :func:`_parse_body` reads.
+    :meth:`prune` removes the files this build did not use, so the folder holds one book's chapters.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.used: set[str] = set()
+        self.parsed = 0  # bodies parsed (not read back): what a test counts
+
+    def key(self, manuscript: Manuscript, config: Settings, keys: frozenset[str]) -> str:
+        import hashlib
+        import json
+
+        from .cache import code_digest, toolchain
+
+        digest = hashlib.sha256()
+        for part in (code_digest(), toolchain(), str(manuscript.path), manuscript.text, repr(config),
+                     json.dumps(sorted(keys))):
+            digest.update(part.encode("utf-8", "surrogatepass"))
+            digest.update(b"\0")
+        return digest.hexdigest()
+
+    def get(self, key: str) -> dict | None:
+        import json
+
+        self.used.add(key)
+        try:
+            body = json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        shape = {"markdown": str, "lines": list, "ast": dict, "title": str, "lang": str, "warnings": list}
+        if not isinstance(body, dict) or any(not isinstance(body.get(k), t) for k, t in shape.items()) \
+                or not isinstance(body["ast"].get("blocks"), list) \
+                or any(not isinstance(line, int) for line in body["lines"]) \
+                or any(not (isinstance(w, list) and len(w) == 2 and isinstance(w[0], str)
+                            and (w[1] is None or isinstance(w[1], int))) for w in body["warnings"]):
+            return None
+        return body
+
+    def put(self, key: str, body: dict) -> None:
+        import json
+        import os
+        import tempfile
+
+        self.parsed += 1
+        self.used.add(key)
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=self.folder, suffix=".tmp",
+                                             delete=False) as handle:
+                json.dump(body, handle, ensure_ascii=False)
+            os.replace(handle.name, self.folder / f"{key}.json")
+        except OSError as exc:  # a cache that cannot be written only costs time
+            log.debug("parsed body not kept in %s: %s", self.folder, exc)
+
+    def prune(self) -> None:
+        """Remove what this build did not use (bodies of an older text of a chapter)."""
+        try:
+            for path in self.folder.iterdir():
+                if path.suffix in (".json", ".tmp") and path.stem not in self.used:
+                    path.unlink(missing_ok=True)
+        except OSError:
+            pass
 
 
 def detect_language(ast: Ast, path: Path) -> str:

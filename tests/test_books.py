@@ -583,3 +583,78 @@ def test_a_book_build_names_bibliography_files_relative_to_the_project(project):
     assert result.exit_code == 0, result.output
     warnings = [line for line in result.output.splitlines() if "refs.bib" in line]
     assert warnings and all(line.startswith("warning: bibliography/refs.bib:9: ") for line in warnings), warnings
+
+
+PARSED_BIB = """@book{lune,
+  author = {Verne, Jules}, title = {De la Terre à la Lune}, publisher = {Hetzel}, year = {1865}
+}
+@book{iles,
+  author = {Verne, Jules}, title = {L'Île mystérieuse}, publisher = {Hetzel}, year = {1875}
+}
+"""
+
+
+def test_an_unchanged_chapter_is_read_back_and_the_book_equals_a_cold_build(project, tmp_path, caplog,
+                                                                             monkeypatch):
+    """Only the edited chapter is parsed again (pipeline.document.ParsedStore); what is book-wide —
+    citations, the bibliography, links between chapters, note numbers — is made again over the whole
+    book, so the edition's bytes are those of a build from nothing; a new key in the .bib or another
+    book table parses every chapter again, a cited entry's new title reaches the book."""
+    import logging
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    texts = {f"{name}.md": HEAD.format(title=title, month=month, lang="fr")
+             + f"Texte de {title} citant [@{key}], voir [l’autre]({other}.md)[^n].\n\n[^n]: Note de {title}.\n"
+             for name, title, month, key, other in (("a", "Alpha", 1, "lune", "c"), ("b", "Bêta", 2, "iles", "a"),
+                                                    ("c", "Gamma", 3, "lune", "b"))}
+    root = project(texts, bib={"refs.bib": PARSED_BIB},
+                   config='[books.trois]\ntitle = "Trois"\nauthor = "Anne Bé"\nchapters = ["a", "b", "c"]\n')
+    caplog.set_level(logging.INFO, logger="pipeline.books.assemble")
+
+    def parsed_in_build(folder: Path = root) -> tuple[int, bytes]:
+        caplog.clear()
+        (result,) = build(open_project(folder), ["trois"], formats=("epub",))
+        assert result.ok, result.error
+        (count,) = [r.chapters_parsed for r in caplog.records if hasattr(r, "chapters_parsed")]
+        return count, (folder / "dist" / "trois.epub").read_bytes()
+
+    def cold() -> bytes:
+        copy = tmp_path / f"cold{len(list(tmp_path.iterdir()))}"
+        shutil.copytree(root, copy, ignore=shutil.ignore_patterns("dist"))
+        count, data = parsed_in_build(copy)
+        assert count == 3
+        return data
+
+    def edit(path: Path, old: str, new: str) -> None:
+        text = path.read_text(encoding="utf-8")
+        assert old in text
+        path.write_text(text.replace(old, new), encoding="utf-8")
+
+    assert parsed_in_build()[0] == 3
+    edit(root / "manuscripts" / "b.md", "Note de Bêta", "Note changée de Bêta")
+    count, edited = parsed_in_build()
+    assert count == 1
+    assert edited == cold()
+    assert "Note changée de Bêta" in epub_text(root / "dist" / "trois.epub")
+
+    # A cited entry changed: no chapter is parsed again, the book shows the new title.
+    edit(root / "bibliography" / "refs.bib", "De la Terre à la Lune", "Autour de la Lune")
+    count, edited = parsed_in_build()
+    assert count == 0 and edited == cold()
+    assert "Autour de la Lune" in epub_text(root / "dist" / "trois.epub")
+
+    # A new key in the .bib (a bare @key in a chapter may now name it), the book's table: all again.
+    edit(root / "bibliography" / "refs.bib", "@book{iles", "@book{nautilus,\n  author = {Verne, Jules}, "
+         "title = {Vingt mille lieues}, publisher = {Hetzel}, year = {1870}\n}\n@book{iles")
+    assert parsed_in_build()[0] == 3
+    edit(root / "make-book.toml", 'title = "Trois"', 'title = "Trois essais"')
+    count, edited = parsed_in_build()
+    assert count == 3 and edited == cold()
+    # Only the chapters' current texts are kept.
+    assert len(list((root / "dist" / ".make-book-parsed" / "trois").glob("*.json"))) == 3
+
+
+def epub_text(path: Path) -> str:
+    with zipfile.ZipFile(path) as archive:
+        return " ".join(archive.read(name).decode("utf-8") for name in archive.namelist()
+                        if name.endswith(".xhtml"))

@@ -33,6 +33,8 @@ from ..sources.manuscript import Manuscript, slug_for
 
 log = logging.getLogger(__name__)
 
+PARSED_DIR = ".make-book-parsed"  # in the output folder: parsed chapters, one folder per book
+
 
 @dataclass
 class Chapter:
@@ -75,6 +77,7 @@ def prepare_chapters(project: Project, book: BookSettings, *, draft: bool, out_d
     """
     from .. import preload
     from ..builder import prepare
+    from ..document import ParsedStore
     from ..passages import mark_passages
     from ..references.citations import resolve_references
 
@@ -82,9 +85,16 @@ def prepare_chapters(project: Project, book: BookSettings, *, draft: bool, out_d
     chapters: list[Chapter] = []
     paths = chapter_paths(project, book)
     part_of = {name: part.title for part in book.parts for name in part.chapters}
+    # An unchanged chapter's parsed body is read back (only what its own text, the settings, the
+    # bibliography's keys and make-book's code decide); all that follows is done over the whole book.
+    parsed = ParsedStore(out_dir / PARSED_DIR / book.name)
     for name, path in zip(book.chapters, paths):
-        document = prepare(project, path, draft=draft, bibliographies=bibliographies, cache_dir=out_dir)
+        document = prepare(project, path, draft=draft, bibliographies=bibliographies, cache_dir=out_dir,
+                           parsed=parsed)
         chapters.append(Chapter(document=document, slug=slug_for(path), part=part_of[name]))
+    parsed.prune()
+    log.info("chapters parsed: %d of %d (the others read back)", parsed.parsed, len(paths),
+             extra={"chapters_parsed": parsed.parsed})
     targets = chapter_targets(chapters)
     preload.start("language scorer")
     for chapter in chapters:
