@@ -279,3 +279,16 @@ def test_biblatex_keys_in_type_and_pubstate_are_words_of_the_language(tmp_path, 
     assert "issued" not in items["fut"] and "issued" not in items["pres"]
     assert items["pre"]["issued"] == {"date-parts": [[2023]]}
     assert items["ed"]["edition"] == "2"
+
+
+@pytest.mark.parametrize("number, lang, printed", [
+    ("no. 99", "fr", "n°\u00a099"), ("No 99", "fr", "n°\u00a099"), ("Nr. 99", "en", "no.\u00a099"),
+    ("n° 99", "en", "no.\u00a099"), ("#99", "de", "Nr.\u00a099"), ("99", "fr", "99"), ("RR-1234", "fr", "RR-1234"),
+    ("Note 3", "fr", "Note 3"),
+])
+def test_a_number_label_is_given_in_the_text_language(tmp_path, number, lang, printed):
+    bib = ("@techreport{r, author = {Preisig, Christian}, title = {Règles}, institution = {Université inventée},"
+           f" number = {{{number}}}, year = {{2014}}}}\n")
+    bibliography = load_bibliography([write(tmp_path / "refs.bib", bib)])
+    (item,) = csl_items(bibliography, ["r"], lang)
+    assert item["number"] == printed

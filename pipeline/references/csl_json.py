@@ -224,7 +224,7 @@ def to_csl(entry: Entry, lang: str = "en", *, proceedings_as_chapter: bool = Tru
     series = text("series")
     if series:
         item["collection-title"] = series
-    number = text("number", rich=False)
+    number = _number(text("number", rich=False), base)
     if number:
         if kind in ("article", "periodical"):
             item["issue"] = number
@@ -299,6 +299,23 @@ def to_csl(entry: Entry, lang: str = "en", *, proceedings_as_chapter: bool = Tru
     if language:
         item["language"] = language_tag(language)
     return item
+
+
+# A number field that carries its own label ("no. 99", "Nr. 4", "n° 12", "#7"): the label is the
+# writer's, in whatever language the exporter used; it is given in the text's language instead
+# (the CSL locales' short "number" term: fr "n°", de "Nr.", en "no.").
+_NUMBER_LABEL = re.compile(r"^(?:no|nos|n°|nº|n\.°|num|number|numéro|nr|núm|#)\.?\s*(?=\d)", re.I)
+_NUMBER_TERM = {"fr": "n°\u00a0", "de": "Nr.\u00a0", "es": "n.º\u00a0", "it": "n.\u00a0", "en": "no.\u00a0"}
+
+
+def _number(value: str | None, base: str) -> str | None:
+    """``value`` (a BibTeX ``number``) with a leading label such as ``no.`` put in language ``base``."""
+    if not value:
+        return value
+    found = _NUMBER_LABEL.match(value.strip())
+    if not found:
+        return value
+    return _NUMBER_TERM.get(base, "no.\u00a0") + value.strip()[found.end():]
 
 
 def _note(value: str | None) -> str | None:
