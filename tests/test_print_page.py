@@ -124,6 +124,37 @@ def test_lines_calling_notes_stay_on_their_page_while_a_long_note_continues(proj
     assert [f.split()[-1:] for f in folios(path)] == [[str(n + 1)] for n in range(len(pages))]
 
 
+def test_a_long_note_called_early_never_leaves_the_page_before_it_empty(project):
+    # The paragraph's second line called a note that no longer fitted: orphans took its first line (and the
+    # long note called there) to the next page, and the first page held the title alone.
+    long_note = "DEBUTNOTE " + " ".join(["attention"] * 150) + " FINNOTE."
+    root, result = build_pdf(project, "---\ntitle: Note\nlang: fr\n---\n\n"
+                             "Un paragraphe avec une note courte.[^a] Et une autre plus longue.[^b] Et une troisième "
+                             "qui appelle encore une note de quelques lignes.[^c]\n\n"
+                             "[^a]: Une note courte qui tient sur une ligne.\n"
+                             f"[^b]: {long_note}\n"
+                             "[^c]: Une note de plusieurs lignes, qui parle de lecture lente et de carnets, assez "
+                             "longue pour tenir sur trois lignes au moins dans la note de bas de page.\n")
+    assert result.ok, result.error
+    pages = pdf_pages(root / "dist" / "essai.pdf", flat=True)
+    assert "Un paragraphe" in pages[0] and "DEBUTNOTE" in pages[0], pages[0]
+    text = "".join(pages)
+    assert text.count("FINNOTE") == 1 and text.count("trois lignes") == 1
+    assert not [w for w in result.warnings if "note" in w], result.warnings
+
+
+def test_starved_pages_name_the_notes_of_the_paragraph_after_a_page_left_empty():
+    from weasyprint import HTML
+    # A page that ends a third of the way down, then a paragraph calling notes: named; a page full of text: not.
+    page = "<style>@page { size: A5; margin: 20mm } .footnote { float: footnote }</style>"
+    document = HTML(string=page + "<p>Titre</p><p style='break-before: page'>Texte<span class='footnote' "
+                    "id='fn1'>note</span> suite.</p>").render()
+    assert pdf_edition.starved_pages(document) == ["fn1"]
+    full = HTML(string=page + "<p>" + "Texte plein. " * 400 + "</p><p>Suite<span class='footnote' id='fn2'>n</span>"
+                ".</p>").render()
+    assert pdf_edition.starved_pages(full) == []
+
+
 def test_continue_notes_cuts_at_sentence_ends_and_keeps_markup():
     body = lxml_html.fragment_fromstring(
         '<p>Texte<span class="footnote" id="fn1">Une <em>première phrase</em> assez longue pour compter. '

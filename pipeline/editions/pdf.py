@@ -316,6 +316,15 @@ def write_pdf(rendered: Rendered, target: Path, *, stylesheets: list[Path], fetc
                               ", ".join(sorted(f.word for f in split)), attempt + 2)
                     mark_words(tree.find("body"), keep, KEEP_CLASS)
                     mark_words(tree.find("body"), split, SPLIT_CLASS)
+            if not final:
+                starved = [note for note in starved_pages(document) if not _relaxed(tree, note)]
+                if starved:
+                    # A page left mostly empty: the paragraph after it moved whole because its notes did not fit
+                    # under its first line with two lines of it (orphans); one line and its notes stay instead.
+                    log.debug("%s: a page left mostly empty before the call of notes %s; relaxing orphans there "
+                              "(pass %d)", rendered.document.manuscript.where(), ", ".join(starved), attempt + 2)
+                    relax_around(tree, set(starved))
+                    faults.append(starved)
             if best is None or len(misplaced) < len(best[1]) or (
                     not flipped and not faults and len(misplaced) == len(best[1])):
                 best = (document, misplaced)
@@ -644,6 +653,55 @@ def misplaced_notes(document) -> set[str]:
             elif tag.endswith("::footnote-marker"):
                 starts.setdefault(element.get("id"), number)
     return {note for note, page in calls.items() if starts.get(note) != page}
+
+
+#: A page whose text stops this far (share of the page's height) above the room it has is left "mostly empty".
+STARVED_SHARE = 0.4
+
+
+def starved_pages(document) -> list[str]:
+    """Notes called in the first paragraph of a page that follows a page left mostly empty.
+
+    WeasyPrint moves a line to the next page when its notes do not fit under
+    it (``footnote-policy: line``), and orphans then take the paragraph's
+    first line along: a long note called early in a paragraph can leave the
+    page before it nearly blank. Returns the ids of the notes called in that
+    first paragraph (block of ``RELAXABLE``), in page order; a page followed by
+    a block without note calls (a chapter's heading, a figure) is not counted.
+    """
+    found: list[str] = []
+    pages = [page._page_box for page in document.pages]
+    for before, after in zip(pages, pages[1:]):
+        flow = [child for child in before.children if type(child).__name__ not in ("FootnoteAreaBox", "MarginBox")]
+        lines = [box for child in flow for box in _boxes(child) if type(box).__name__ == "LineBox"]
+        if not lines:
+            continue
+        room = before.content_box_y() + before.height
+        for area in before.children:
+            if type(area).__name__ == "FootnoteAreaBox" and area.children:
+                room -= area.margin_height()
+        text_bottom = max(line.position_y + line.height for line in lines)
+        if room - text_bottom < STARVED_SHARE * before.height:
+            continue
+        first = next((box for child in after.children if type(child).__name__ not in ("FootnoteAreaBox", "MarginBox")
+                      for box in _boxes(child) if getattr(box, "element_tag", None) in RELAXABLE
+                      and type(box).__name__.endswith("BlockBox")), None)
+        if first is None:
+            continue
+        for box in _boxes(first):
+            element = getattr(box, "element", None)
+            if (getattr(box, "element_tag", None) or "").endswith("::footnote-call") and element is not None:
+                if element.get("id") and element.get("id") not in found:
+                    found.append(element.get("id"))
+                break  # the first call is enough: relaxing its paragraph lets the first line stay
+    return found
+
+
+def _relaxed(tree: HtmlElement, note_id: str) -> bool:
+    """Whether the block holding the call of ``note_id`` is already relaxed (so relaxing again changes nothing)."""
+    found = tree.xpath("//span[@id=$id]", id=note_id)
+    holder = next((a for a in found[0].iterancestors() if a.tag in RELAXABLE), None) if found else None
+    return holder is None or "relaxed" in (holder.get("class") or "").split()
 
 
 def place_margin_notes(document, tree: HtmlElement) -> bool:
