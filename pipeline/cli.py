@@ -490,7 +490,12 @@ def check(names: tuple[str, ...], strict: bool, spelling: bool, root: Path) -> N
     from .project import open_project
 
     project = open_project(root)
-    findings = check_project(project, list(names) or None)
+    tally = Tally()  # what reading the manuscripts warns about is printed as it comes: counted too
+    log.addHandler(tally)
+    try:
+        findings = check_project(project, list(names) or None)
+    finally:
+        log.removeHandler(tally)
     show = path_shower(root)
     for finding in findings:
         click.echo(finding.format(project.root) if root == Path(".") else
@@ -498,7 +503,9 @@ def check(names: tuple[str, ...], strict: bool, spelling: bool, root: Path) -> N
                    f"{finding.message}")
     errors = sum(f.level == ERROR for f in findings)
     warnings = sum(f.level == WARNING for f in findings)
-    click.echo(f"{errors} error(s), {warnings} warning(s), {len(findings) - errors - warnings} note(s)")
+    notes = len(findings) - errors - warnings
+    warnings += len(tally.messages)
+    click.echo(f"{errors} error(s), {warnings} warning(s), {notes} note(s)")
     flagged = _spell(project, _essays_of(project, names), "text") if spelling else 0
     if errors or (strict and (warnings or flagged)):
         raise click.exceptions.Exit(1)
@@ -725,6 +732,18 @@ def _echo_result(result, show: Callable[[Path], str]) -> None:
 def _describe(edition, show: Callable[[Path], str]) -> str:
     pages = f", {edition.pages} pages" if edition.pages else ""
     return f"{show(edition.path)} ({edition.size // 1024} KiB{pages})"
+
+
+class Tally(logging.Handler):
+    """The distinct warnings logged while attached (``messages``), for a command's closing count."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: set[str] = set()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.levelno == logging.WARNING:
+            self.messages.add(record.getMessage())
 
 
 class Once(logging.Filter):

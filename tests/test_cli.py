@@ -128,3 +128,17 @@ def test_a_book_chapter_may_be_a_markdown_post(project):
     result = run("build", "recueil", "--root", str(root), "--format", "epub")
     assert result.exit_code == 0, result.output
     assert (root / "dist" / "recueil.epub").is_file()
+
+
+def test_check_counts_every_warning_it_prints(project):
+    # Warnings found while reading the manuscripts (a date that does not exist, no date) are printed as they
+    # come; the closing count said "0 warning(s)" under three of them.
+    bad = "---\ntitle: Mauvais\ndate: 2024-02-30\nlang: fr\n---\n\nTexte.\n"
+    undated = "---\ntitle: Sans date\nlang: fr\n---\n\nTexte.\n"
+    root = project({"bad.md": bad, "good.md": undated})
+    result = run("check", "--root", str(root))
+    lines = result.output.splitlines()
+    printed = {line for line in lines if line.startswith("warning:")}
+    summary = next(line for line in lines if line.endswith("note(s)"))
+    assert printed and f"{len(printed)} warning(s)" in summary, result.output
+    assert result.exit_code == 1  # the date that does not exist is an error
