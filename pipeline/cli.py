@@ -217,13 +217,13 @@ def build(manuscripts: tuple[str, ...], out: Path | None, formats: tuple[str, ..
     built = [r for r in results if r.ok and not r.up_to_date]
     kept = [r for r in results if r.up_to_date]
     failed = [r for r in results if not r.ok]
-    from .editions.shelf import SHELF, has_drafts, write_shelf
+    from .editions.shelf import OUT_OPTION, OUTPUT_SETTING, SHELF, has_drafts, write_shelf
 
     # The shelf lists every edition in the output folder's cache, so a build of named manuscripts (or a
     # book) refreshes it as a full build does. It lists drafts only after a draft build: a final build
     # rewrites a shelf that shows any.
     if built or not (shelf_dir / SHELF).exists() or has_drafts(shelf_dir):
-        write_shelf(shelf_dir, project.config.lang, drafts=draft)
+        write_shelf(shelf_dir, project.config.lang, drafts=draft, elsewhere=OUT_OPTION if out else OUTPUT_SETTING)
     kind = "built as drafts" if draft else "built"
     click.echo(f"{len(built)} {kind}, {len(kept)} up to date, {len(failed)} failed "
                f"({sum(r.seconds for r in results):.1f} s of work)"
@@ -349,7 +349,8 @@ def format_book_report(report, show: Callable[[Path], str]) -> str:
     chapters = len(report.chapters)
     lines = [f"book {report.book.name} ({chapters} chapter{'s' if chapters != 1 else ''}, "
              f"bibliography = {report.book.bibliography!r})\n"]
-    lines += [format_report(chapter, show) for chapter in report.chapters]
+    lines += [format_report(chapter, show, uncited=False) for chapter in report.chapters]
+    lines += [line.strip() for line in uncited_lines(report.uncited, "never cited in the book")]
     for finding in report.findings:
         where = f"{show(finding.path)}:{finding.line}" if finding.line else show(finding.path)
         lines.append(f"{finding.level}: {where}: {finding.message}")
@@ -359,8 +360,18 @@ def format_book_report(report, show: Callable[[Path], str]) -> str:
     return "\n".join(lines)
 
 
-def format_report(report, show: Callable[[Path], str]) -> str:
-    """A report as a table a person reads on a terminal."""
+def uncited_lines(keys: list[str], what: str) -> list[str]:
+    """``never cited here: a, b`` under a report; a count when the list would fill the screen."""
+    if keys and len(keys) <= 20:
+        return [f"  {what}: {', '.join(keys)}"]
+    if keys:  # a whole library
+        return [f"  {what}: {len(keys)} entries (--format json lists them)"]
+    return []
+
+
+def format_report(report, show: Callable[[Path], str], *, uncited: bool = True) -> str:
+    """A report as a table a person reads on a terminal; ``uncited``: with its "never cited here" line
+    (a book's chapters have none: the book says once what no chapter cites)."""
     rows = [("line", "kind", "status", "target", "entry")]
     for ref in report.references:
         entry = f"@{ref.key}" + (f" ({ref.how})" if ref.how and ref.how != "key" else "") if ref.key else ref.how or ""
@@ -375,10 +386,8 @@ def format_report(report, show: Callable[[Path], str]) -> str:
     for row in rows:
         lines.append("  " + "  ".join([row[0].rjust(widths[0]), *(c.ljust(w) for c, w in zip(row[1:4], widths[1:4])),
                                         row[4]]).rstrip())
-    if report.uncited and len(report.uncited) <= 20:
-        lines.append(f"  never cited here: {', '.join(report.uncited)}")
-    elif report.uncited:  # a whole library: the list would fill the screen
-        lines.append(f"  never cited here: {len(report.uncited)} entries (--format json lists them)")
+    if uncited:
+        lines += uncited_lines(report.uncited, "never cited here")
     count = len(report.unresolved)
     links = sum(r.status == "not a work" for r in report.references)
     other = f", {links} link(s) to sites, code or profiles (not works)" if links else ""
@@ -648,10 +657,11 @@ def shelf(out: Path | None, drafts: bool, root: Path) -> None:
     Before any build, the page is written empty (it says to run make-book).
     """
     from .project import open_project
-    from .editions.shelf import write_shelf
+    from .editions.shelf import OUT_OPTION, OUTPUT_SETTING, write_shelf
 
     project = open_project(root)
-    target = write_shelf(project.check_output(out) if out else project.output_dir, project.config.lang, drafts=drafts)
+    target = write_shelf(project.check_output(out) if out else project.output_dir, project.config.lang, drafts=drafts,
+                         elsewhere=OUT_OPTION if out else OUTPUT_SETTING)
     click.echo(f"wrote {path_shower(root, out)(target)}")
 
 

@@ -530,6 +530,29 @@ def test_refs_and_check_of_a_book_with_a_chapter_bibliography_say_where_a_shared
     assert "@eco1985lector is cited in 2 chapters (a.md, b.md): listed in the bibliography of each" in out
 
 
+def test_refs_of_a_book_calls_uncited_what_no_chapter_cites_and_sums_up_shared_works(project):
+    """K3: a work another chapter cites is not "never cited here"; works shared by chapters make one line."""
+    root = project({
+        "a.md": HEAD.format(title="Premier", month=1, lang="fr") + "Un [@eco1985lector] et [@lecun2015deep].\n",
+        "b.md": HEAD.format(title="Second", month=2, lang="fr") + "Deux [@eco1985lector] et [@lecun2015deep].\n",
+    }, config='[books.duo]\ntitle = "Duo"\nchapters = ["a", "b"]\n')
+    out = run("refs", "duo", "--root", str(root)).output
+    assert "never cited here" not in out, out
+    assert "eco1985lector is cited in" not in out and "lecun2015deep is cited in" not in out
+    shared = [line for line in out.splitlines() if "more than one chapter" in line]
+    assert len(shared) == 1 and "2 works are cited in more than one chapter (@eco1985lector, @lecun2015deep)" \
+        in shared[0], out
+    check = run("check", "duo", "--root", str(root)).output
+    assert sum("more than one chapter" in line for line in check.splitlines()) == 1, check
+    assert "is cited in 2 chapters" not in check
+    data = __import__("json").loads(run("refs", "duo", "--format", "json", "--root", str(root)).output)
+    cited = {"eco1985lector", "lecun2015deep"}
+    assert not cited & set(data[0]["uncited"]) and all(not cited & set(c["uncited"]) for c in data[0]["chapters"])
+    assert set(data[0]["uncited"]) == set(data[0]["chapters"][0]["uncited"])  # what no chapter cites
+    if data[0]["uncited"]:
+        assert "never cited in the book: " in out
+
+
 def test_a_chapter_bibliography_goes_where_its_essay_places_it(project):
     root = project({
         "a.md": HEAD.format(title="Premier", month=1, lang="fr")

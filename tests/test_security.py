@@ -184,6 +184,17 @@ def test_a_foreign_index_html_is_kept(project):
     assert result.exit_code == 1 and "index.html" in result.output and "not written by make-book" in result.output
     assert (root / "dist" / "index.html").read_text() == "<h1>the user's own page</h1>\n"
     assert (root / "dist" / "essai.epub").is_file()
+    assert "set another 'output' folder in make-book.toml" in result.output
+
+
+def test_a_foreign_index_html_hint_names_the_out_option_when_it_chose_the_folder(project):
+    root = project({"essai.md": ESSAY.format(title="Essai")}, bib={"refs.bib": BIB})
+    write(root / "elsewhere" / "index.html", "<h1>the user's own page</h1>\n")
+    for args in (["--format", "epub", "--out", str(root / "elsewhere")], ["shelf", "--out", str(root / "elsewhere")]):
+        result = CliRunner().invoke(cli, ["--root", str(root), *args] if args[0] != "shelf"
+                                    else ["shelf", "--root", str(root), *args[1:]])
+        assert result.exit_code == 1 and "not written by make-book" in result.output, result.output
+        assert "--out" in result.output and "make-book.toml" not in result.output, result.output
 
 
 # -- kind 2: nothing from the network, in either edition

@@ -8,8 +8,11 @@ finding keeps its chapter's file and line. Then what only a book has:
 - a link naming an essay of the project that is *not* in the book stays a link
   (to its address on the blog, or printed as text without ``base_url``): a
   warning says so, and how to make it a chapter;
-- a work cited in several chapters: a note saying where, and that the book
-  lists it once (``bibliography = "book"``) or in each chapter's bibliography.
+- works cited in several chapters: one note (where, for a single work; else how
+  many), and that the book lists them once (``bibliography = "book"``) or in
+  each chapter's bibliography;
+- an entry is "never cited" when no chapter of the book cites it: it is listed
+  once, after the chapters, not under each chapter that does not cite it.
 """
 
 from __future__ import annotations
@@ -38,6 +41,11 @@ class BookReport:
     outside: set[tuple[Path, int | None, str]] = field(default_factory=set)
 
     @property
+    def uncited(self) -> list[str]:
+        """The entries no chapter of the book cites (each chapter's list is already reduced to these)."""
+        return sorted({key for report in self.chapters for key in report.uncited})
+
+    @property
     def cited(self) -> set[str]:
         """The keys of every work the book cites (by key, by a link matched to an entry, or in ``nocite``),
         and the keys it cites whose entry cannot be read (the lint's problem in it is an error)."""
@@ -48,6 +56,7 @@ class BookReport:
 
     def as_dict(self) -> dict:
         return {"book": self.book.name, "chapters": [report.as_dict() for report in self.chapters],
+                "uncited": self.uncited,
                 "findings": [{"level": f.level, "file": str(f.path), "line": f.line, "message": f.message}
                              for f in self.findings]}
 
@@ -115,10 +124,19 @@ def report_book(project: Project, book: BookSettings, *, extra_bib: tuple[Path, 
         report.chapters.append(analysed)
     listed = ("listed once, in the book's bibliography" if book.bibliography == "book"
               else "listed in the bibliography of each of these chapters")
-    for key, names in sorted(citing.items()):
-        if len(names) > 1:
-            report.findings.append(Finding(INFO, project.root / CONFIG_FILE, table,
-                                           f"@{key} is cited in {len(names)} chapters ({', '.join(names)}): {listed}"))
+    shared = {key: names for key, names in sorted(citing.items()) if len(names) > 1}
+    if len(shared) == 1:  # one work: where it is cited
+        (key, names), = shared.items()
+        report.findings.append(Finding(INFO, project.root / CONFIG_FILE, table,
+                                       f"@{key} is cited in {len(names)} chapters ({', '.join(names)}): {listed}"))
+    elif shared:  # one summary line, not one a work: the chapter tables say where each is cited
+        keys = ", ".join(f"@{key}" for key in list(shared)[:5]) + (", …" if len(shared) > 5 else "")
+        report.findings.append(Finding(INFO, project.root / CONFIG_FILE, table,
+                                       f"{len(shared)} works are cited in more than one chapter ({keys}): {listed}"))
+    # In a book, "never cited" means cited by no chapter of the book, not "not in this chapter".
+    cited = report.cited
+    for analysed in report.chapters:
+        analysed.uncited = [key for key in analysed.uncited if key not in cited]
     return report
 
 

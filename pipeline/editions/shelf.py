@@ -26,6 +26,9 @@ from ..terms import authors_line, format_date
 
 SHELF = "index.html"
 ASSETS = "shelf"
+# how to choose another output folder, for the hint of a refused page: as the folder was chosen
+OUTPUT_SETTING = "set another 'output' folder in make-book.toml"
+OUT_OPTION = "give another folder to --out"
 FONTS = ("CharisSIL-Regular.ttf", "CharisSIL-Italic.ttf", "CharisSIL-Bold.ttf")
 TITLES = {"fr": "Éditions", "en": "Editions"}
 DRAFT = {"fr": "Brouillon", "en": "Draft"}
@@ -61,7 +64,8 @@ a { color: #8c2626; }
 """
 
 
-def write_shelf(out_dir: Path, lang: str | None = None, *, drafts: bool = False) -> Path:
+def write_shelf(out_dir: Path, lang: str | None = None, *, drafts: bool = False,
+                elsewhere: str = OUTPUT_SETTING) -> Path:
     """Write ``out_dir``/index.html for the editions recorded in the build cache; return its path.
 
     The page speaks ``lang``, by default the language most editions are in. It
@@ -69,7 +73,8 @@ def write_shelf(out_dir: Path, lang: str | None = None, *, drafts: bool = False)
     author, language) or from the cache can add markup; a language that is not
     a BCP 47 tag is replaced by ``en`` (the cache is untrusted input).
     Raises :class:`~pipeline.errors.ProjectError` when ``out_dir`` holds an
-    index.html that make-book did not write.
+    index.html that make-book did not write; its hint says to move that file away or
+    to ``elsewhere`` (how the output folder was chosen: ``--out`` or make-book.toml).
     Draft editions (``essai.draft.pdf``) are listed only with ``drafts``, or when
     there is no final edition at all, each marked as a draft: a shelf for sharing
     never offers them beside final editions. Before any build
@@ -82,7 +87,7 @@ def write_shelf(out_dir: Path, lang: str | None = None, *, drafts: bool = False)
         langs = [_safe_lang(e.meta.get("lang")).split("-")[0] for e in cache.entries.values()]
         lang = max(sorted(set(langs)), key=langs.count) if langs else "en"
     target = out_dir / SHELF
-    refuse_foreign_page(target)
+    refuse_foreign_page(target, elsewhere=elsewhere)
     assets = out_dir / ASSETS
     for folder in (assets, assets / "covers"):
         if folder.is_symlink():  # make-book's own folder names: a link planted there is replaced, not followed
@@ -185,17 +190,17 @@ def _date(value: object) -> dt.date | None:
         return None
 
 
-def refuse_foreign_page(target: Path) -> None:
+def refuse_foreign_page(target: Path, *, elsewhere: str = OUTPUT_SETTING) -> None:
     """Raise ProjectError when ``target`` exists and is not a shelf make-book wrote (its generator mark)."""
     if target.is_symlink() or (target.exists() and not target.is_file()):
         raise ProjectError(f"{target} is a link or a folder, not a shelf page make-book wrote", path=target,
-                           hint="remove it, or choose another output folder")
+                           hint=f"remove it, or {elsewhere}")
     if target.is_file():
         with open(target, "rb") as stream:
             head = stream.read(4096)
         if f'content="{GENERATOR}"'.encode() not in head and LEGACY_MARK not in head:
             raise ProjectError(f"{target.name} in the output folder was not written by make-book; it is kept",
-                               path=target, hint="move that file away, or set another 'output' folder in make-book.toml")
+                               path=target, hint=f"move that file away, or {elsewhere}")
 
 
 def copy_into(source: Path, target: Path, out_dir: Path) -> None:
