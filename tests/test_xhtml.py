@@ -233,3 +233,26 @@ def test_each_attribute_warning_names_its_own_element_line():
     borders = [w for w in warnings if "attribute border on <img>" in w]
     assert [w.split(":")[1] for w in borders] == ["11", "12"]
     assert any(w.startswith("billet.md:12:") and 'width="50%"' in w for w in warnings)
+
+
+@pytest.mark.parametrize("fragment, valid", [
+    ("<dl><dt>terme</dt><dd>sens</dd></dl>", True),
+    ("<dl><dt>a</dt><dt>b</dt><dd>un</dd><dd>deux</dd><dt>c</dt><dd>trois</dd></dl>", True),
+    ("<dl><div><dt>a</dt><dd>un</dd></div><div><dt>b</dt><dd>deux</dd></div></dl>", True),
+    ("<dl>du texte seul</dl>", False),
+    ("<dl><dd>un sens sans terme</dd></dl>", False),
+    ("<dl><dt>un terme sans sens</dt></dl>", False),
+    ("<dl><dd>sens</dd><dt>terme</dt></dl>", False),
+    ('<dl hspace="4">"b &lt;c<summary size="7">cé« dà »</summary></dl>', False),  # found by the raw-HTML property
+    ("<dl><div><dd>seul</dd></div></dl>", False),
+])
+def test_a_description_list_gives_each_description_its_term(fragment, valid):
+    body, warnings = fix(fragment)
+    text = lxml_html.fromstring(fragment).text_content().split()
+    assert body.text_content().split() == text  # nothing lost
+    if valid:
+        assert body[0].tag == "dl" and not [w for w in warnings if "<dl>" in w]
+    else:
+        assert body.find(".//dl") is None and body.find(".//dt") is None and body.find(".//dd") is None
+        assert body[0].tag == "div" and "dl" in body[0].get("class").split()
+        assert any("raw <dl> does not give each description its term" in w and "billet.md:1" in w for w in warnings)

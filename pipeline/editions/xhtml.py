@@ -133,6 +133,8 @@ class Fixer:
         self.seen: Counter[str] = Counter()
         # id() of an element renamed here → (the element, kept alive so that its id stays its own; its tag as written)
         self.original: dict[int, tuple[HtmlElement, str]] = {}
+        # id() of an element whose line was looked up → (the element, kept alive; its line)
+        self.lines: dict[int, tuple[HtmlElement, int | None]] = {}
 
     def line(self, *needles: str) -> int | None:
         """The line of the next not-yet-reported appearance of the first of ``needles`` found
@@ -152,6 +154,13 @@ class Fixer:
 
     def warn(self, message: str, *needles: str) -> None:
         self.document.warn(f"EPUB: {message}", self.line(*needles))
+
+    def warn_element(self, element: HtmlElement, message: str, needle: str) -> None:
+        """Warn with ``element``'s line, found by ``needle`` the first time only: every warning about
+        one element names the same line."""
+        if id(element) not in self.lines:
+            self.lines[id(element)] = (element, self.line(needle))
+        self.document.warn(f"EPUB: {message}", self.lines[id(element)][1])
 
     def warn_attribute(self, message: str, name: str, element: HtmlElement | None = None,
                        value: str | None = None) -> None:
@@ -557,6 +566,43 @@ def _placement(element: HtmlElement, fixer: Fixer) -> None:
             _add_class(extra, "caption")
     if tag in CHILDREN:
         _children(element, fixer)
+    if tag == "dl":
+        _description_groups(element, fixer)
+
+
+def _group_shape(container: HtmlElement) -> str:
+    """The children of a description list (or of one of its ``div`` groups) as letters: t (dt), d (dd), g (div)."""
+    letters = {"dt": "t", "dd": "d", "div": "g"}
+    return "".join(letters.get(c.tag, "?") for c in container if isinstance(c.tag, str))
+
+
+GROUPS = re.compile(r"(?:t+d+)*")
+
+
+def _description_groups(dl: HtmlElement, fixer: Fixer) -> None:
+    """A ``<dl>`` that is not groups of terms each followed by their descriptions is written as a ``<div>``.
+
+    HTML §4.4.9: a description list holds groups of one or more ``<dt>``
+    followed by one or more ``<dd>``, bare or each in a ``<div>``; a ``<dd>``
+    with no term before it, or a term with no description, is invalid
+    (EPUBCheck RSC-005) and tells screen readers nothing (DAISY Ace
+    ``definition-list``). Such a list becomes ``<div class="dl">``, its terms
+    ``<p class="dt">`` and its descriptions ``<div class="dd">``, which look the
+    same (``styles/epub.css``).
+    """
+    shape = _group_shape(dl)
+    if GROUPS.fullmatch(shape) or (set(shape) == {"g"} and all(
+            GROUPS.fullmatch(_group_shape(group)) and _group_shape(group) for group in dl if isinstance(group.tag, str))):
+        return
+    fixer.warn_element(dl, "raw <dl> does not give each description its term (<dt> then <dd>); "
+                       "written as paragraphs", "<dl")
+    dl.tag = "div"
+    _add_class(dl, "dl")
+    for item in list(dl.iter("dt", "dd")):
+        if any(a.tag == "dl" for a in item.iterancestors()):
+            continue  # a valid list nested inside keeps its own terms
+        _add_class(item, item.tag)
+        item.tag = "p" if item.tag == "dt" else "div"
 
 
 def _in_phrasing(element: HtmlElement) -> bool:
@@ -576,8 +622,8 @@ def _children(container: HtmlElement, fixer: Fixer) -> None:
         (c.tail or "").strip() or (isinstance(c.tag, str) and c.tag not in allowed) for c in container)
     if not stray:
         return
-    fixer.warn(f"raw <{container.tag}> holds content it may not hold directly; "
-               + (f"wrapped in <{wrapper}>" if wrapper else "moved out of the table"), f"<{container.tag}")
+    fixer.warn_element(container, f"raw <{container.tag}> holds content it may not hold directly; "
+                       + (f"wrapped in <{wrapper}>" if wrapper else "moved out of the table"), f"<{container.tag}")
     if wrapper is None:  # a table, its row groups or column group: stray content goes before the table
         table = container if container.tag == "table" else next(
             (a for a in container.iterancestors() if a.tag == "table"), container)
