@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 from lxml.html import HtmlElement
 from lxml.html import builder as E
 
-from .hyphens import BLOCK_KEY, HYPHEN, _flow_text
+from .hyphens import BLOCK_KEY, HYPHEN, _flow_text, _text_boxes
 
 SOFT_HYPHEN = "\u00ad"
 WORD_JOINER = "\u2060"
@@ -452,7 +452,7 @@ def _greedy_ratio(line, measure: _Measure) -> float:
             break
     else:
         return 0.0
-    boxes = [box for box in _text_boxes(line)]
+    boxes = list(_text_boxes(line))
     extra = max((getattr(box, "justification_spacing", 0) or 0) for box in boxes) if boxes else 0.0
     style = boxes[-1].style
     return (extra + style["word_spacing"]) / natural_space(style, measure)
@@ -461,16 +461,6 @@ def _greedy_ratio(line, measure: _Measure) -> float:
 def natural_space(style, measure: _Measure) -> float:
     """The width of a word space in ``style``'s font, px, its ``word-spacing`` left out."""
     return max(0.1, measure("a a", style) - measure("aa", style) - style["word_spacing"])
-
-
-def _text_boxes(box):
-    if getattr(box, "style", None) is not None and box.style["float"] != "none":
-        return
-    if type(box).__name__ == "TextBox":
-        yield box
-        return
-    for child in getattr(box, "children", None) or ():
-        yield from _text_boxes(child)
 
 
 def _plan(key: str, tokens: list[Token], chosen: list[tuple[int, int]], rooms: tuple[float, float],
